@@ -1,0 +1,172 @@
+"""Datasets: the bundled training and benchmark sets, and any folder of your own images.
+
+The data lives in the repository's ``data/`` folder (``data/README.md`` says where each set comes from)::
+
+    data/train/T91, data/train/BSD200                      training images
+    data/benchmark/{Set5,Set14,BSD100}/HR/NAME.png         ground truth
+    data/benchmark/{Set5,Set14,BSD100}/LR_bicubic/X{k}/    MATLAB-bicubic LR inputs, k = 2, 3, 4
+
+srkit finds ``data/`` through the ``SRKIT_DATA`` environment variable if it is set, otherwise by looking
+in the folders above the installed package and above the current directory.
+
+Examples::
+
+    >>> from srkit import data
+    >>> data.list_datasets()
+    {'train': ['BSD200', 'T91'], 'benchmark': ['BSD100', 'Set14', 'Set5']}
+    >>> pairs = data.load_benchmark("Set5", scale=3)      # list of Pair(name, lr, hr)
+    >>> images = data.load_folder("~/my_photos")          # list of (name, image)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from .errors import DatasetNotFoundError
+from .io import IMAGE_EXTENSIONS, read_image
+
+__all__ = [
+    "data_dir",
+    "list_datasets",
+    "list_images",
+    "load_folder",
+    "load_benchmark",
+    "load_training_images",
+    "Pair",
+    "BENCHMARKS",
+    "TRAINING_SETS",
+    "SCALES",
+]
+
+BENCHMARKS = ("Set5", "Set14", "BSD100")
+TRAINING_SETS = ("T91", "BSD200")
+SCALES = (2, 3, 4)
+
+
+def data_dir() -> Path:
+    """The folder holding ``train/`` and ``benchmark/``.
+
+    Looks at ``$SRKIT_DATA`` first, then for a ``data/`` folder above the package and above the
+    current working directory.  Raises :class:`DatasetNotFoundError` with what to do if none is found.
+    """
+    env = os.environ.get("SRKIT_DATA")
+    if env:
+        p = Path(env).expanduser()
+        if not (p / "benchmark").is_dir() and not (p / "train").is_dir():
+            raise DatasetNotFoundError(
+                f"SRKIT_DATA={env} does not contain 'benchmark/' or 'train/'. Point it at the kit's data/ folder."
+            )
+        return p
+    starts = [Path(__file__).resolve().parent, Path.cwd().resolve()]
+    for start in starts:
+        for folder in (start, *start.parents):
+            candidate = folder / "data"
+            if (candidate / "benchmark").is_dir():
+                return candidate
+    raise DatasetNotFoundError(
+        "Could not find srkit's data/ folder. Run from inside the srkit repository, or set the "
+        "SRKIT_DATA environment variable to the folder that holds 'train/' and 'benchmark/'."
+    )
+
+
+def list_datasets() -> dict[str, list[str]]:
+    """Names of the bundled datasets, by kind: ``{'train': [...], 'benchmark': [...]}``."""
+    root = data_dir()
+    return {
+        kind: sorted(p.name for p in (root / kind).iterdir() if p.is_dir()) if (root / kind).is_dir() else []
+        for kind in ("train", "benchmark")
+    }
+
+
+def list_images(folder: str | os.PathLike) -> list[Path]:
+    """Image files (by extension, see :data:`srkit.io.IMAGE_EXTENSIONS`) in ``folder``, sorted by name."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise DatasetNotFoundError(f"{folder} is not a folder.")
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+    if not files:
+        raise DatasetNotFoundError(
+            f"{folder} contains no images (looked for {', '.join(IMAGE_EXTENSIONS)})."
+        )
+    return files
+
+
+def load_folder(folder: str | os.PathLike, limit: int | None = None) -> list[tuple[str, np.ndarray]]:
+    """Load every image of a folder as ``(name, uint8 array)`` pairs, sorted by file name."""
+    files = list_images(folder)[:limit]
+    return [(p.stem, read_image(p)) for p in files]
+
+
+def _resolve_dataset(name: str, kind: str) -> Path:
+    root = data_dir()
+    path = root / kind / name
+    if path.is_dir():
+        return path
+    # Be forgiving about case ("set5" -> "Set5").
+    if (root / kind).is_dir():
+        for p in (root / kind).iterdir():
+            if p.name.lower() == name.lower():
+                return p
+    available = list_datasets()[kind]
+    raise DatasetNotFoundError(
+        f"No {kind} dataset named {name!r}. Available: {', '.join(available) or 'none'}."
+    )
+
+
+def load_training_images(names: Iterable[str] = TRAINING_SETS, limit: int | None = None):
+    """Load the named training sets (default T91 + BSD200) as a list of ``(name, image)``.
+
+    ``names`` may also contain paths to folders of your own images.  ``limit`` caps the images per set.
+    """
+    if isinstance(names, str):
+        names = [names]
+    out: list[tuple[str, np.ndarray]] = []
+    for name in names:
+        folder = Path(name).expanduser()
+        if not folder.is_dir():
+            folder = _resolve_dataset(name, "train")
+        out.extend((f"{folder.name}/{n}", im) for n, im in load_folder(folder, limit))
+    return out
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One benchmark image: its name, the LR input and the HR ground truth (cropped to a multiple of
+    the scale, so ``hr.shape == (scale * lr.shape[0], scale * lr.shape[1], C)``)."""
+
+    name: str
+    lr: np.ndarray
+    hr: np.ndarray
+    scale: int
+
+
+def load_benchmark(name: str, scale: int, limit: int | None = None) -> list[Pair]:
+    """Load a benchmark set (``'Set5'``, ``'Set14'``, ``'BSD100'``) at a scale (2, 3 or 4).
+
+    The LR inputs are the shipped MATLAB-bicubic files; the HR is cropped to a multiple of ``scale``.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"Benchmarks ship LR images at scales {SCALES}, not {scale!r}.")
+    folder = _resolve_dataset(name, "benchmark")
+    lr_dir = folder / "LR_bicubic" / f"X{scale}"
+    if not lr_dir.is_dir():
+        raise DatasetNotFoundError(f"{lr_dir} is missing: the dataset has no LR images at x{scale}.")
+    pairs = []
+    for hr_path in list_images(folder / "HR")[:limit]:
+        lr_path = lr_dir / hr_path.name
+        if not lr_path.exists():
+            raise DatasetNotFoundError(f"{lr_path} is missing (the LR of {hr_path.name}).")
+        hr, lr = read_image(hr_path), read_image(lr_path)
+        h, w = lr.shape[0] * scale, lr.shape[1] * scale
+        if hr.shape[0] - h not in range(scale) or hr.shape[1] - w not in range(scale):
+            raise DatasetNotFoundError(
+                f"{lr_path} is {lr.shape[1]}x{lr.shape[0]}, which does not match its HR "
+                f"({hr.shape[1]}x{hr.shape[0]}) at x{scale}."
+            )
+        pairs.append(Pair(hr_path.stem, lr, hr[:h, :w], scale))
+    return pairs

@@ -1,0 +1,166 @@
+"""Reading and writing images, with one documented policy for every kind of file.
+
+:func:`read_image` always returns a ``uint8`` array of shape ``(H, W, 1)`` (grey) or ``(H, W, 3)``
+(colour).  What happens to each kind of input:
+
+==========================  ===========================================================================
+input                       result
+==========================  ===========================================================================
+PNG, JPEG, BMP, TIFF, WebP  read with Pillow (other formats Pillow reads work too)
+RGB / YCbCr / CMYK / HSV    converted to RGB, 3 channels
+grey (``L``), 1-bit         kept single-channel (SR papers score grey images on their grey values);
+                            1-bit becomes 0 / 255
+palette (``P``)             expanded to RGB (or to grey when every palette entry is grey)
+alpha (``RGBA``, ``LA``,    composited over a white background, then treated as above: SR models work
+palette with transparency)  on colour, and transparent pixels would otherwise show arbitrary colours
+16-bit grey (``I;16``)      scaled to 8 bits with ``round(v / 257)`` (65535 -> 255); 16-bit colour
+                            PNGs are reduced to 8 bits per channel by Pillow (high byte kept)
+EXIF orientation            applied, so the array is upright as a photo viewer shows it
+32-bit float (``F``)        refused: there is no agreed scale; convert to 8 or 16 bits first
+multi-frame (GIF, TIFF)     the first frame
+==========================  ===========================================================================
+
+Refused with :class:`~srkit.errors.ImageReadError` and a message that says what to do: missing files,
+empty files, files that are not images, truncated files and images with more than ``max_pixels``
+pixels (default 100 megapixels; decompression bombs declare huge sizes in a tiny file).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ImageReadError, ImageTooLargeError, ShapeError
+
+__all__ = ["read_image", "save_image", "IMAGE_EXTENSIONS", "DEFAULT_MAX_PIXELS", "to_uint8"]
+
+#: File extensions :func:`srkit.data.list_images` treats as images.
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+
+#: Largest image :func:`read_image` accepts by default (100 megapixels, about 10000 x 10000).
+DEFAULT_MAX_PIXELS = 100_000_000
+
+
+def read_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Read an image file into a ``uint8`` array of shape ``(H, W, 1)`` or ``(H, W, 3)``.
+
+    See the module documentation for how each kind of image is converted.  ``max_pixels=None``
+    lifts the size limit (only for files you trust).
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    path = Path(path)
+    if not path.exists():
+        raise ImageReadError(f"{path}: no such file. Check the path (it is relative to {Path.cwd()}).")
+    if path.is_dir():
+        raise ImageReadError(f"{path} is a folder, not an image; use srkit.data.load_folder for folders.")
+    if path.stat().st_size == 0:
+        raise ImageReadError(f"{path} is empty (0 bytes); the file was not written completely.")
+    old_limit = Image.MAX_IMAGE_PIXELS
+    try:
+        # We check the size ourselves below, with a clear message; Pillow's own check would warn or
+        # raise DecompressionBombError at twice its default limit.
+        Image.MAX_IMAGE_PIXELS = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                w, h = im.size
+                if max_pixels is not None and w * h > max_pixels:
+                    raise ImageTooLargeError(
+                        f"{path} declares {w}x{h} = {w * h / 1e6:.0f} megapixels, more than the limit of "
+                        f"{max_pixels / 1e6:.0f}. If you trust the file, pass max_pixels=None or a larger "
+                        "limit; otherwise it may be a decompression bomb."
+                    )
+                im.load()
+                im = ImageOps.exif_transpose(im)
+                return _to_array(im, path)
+    except UnidentifiedImageError as e:
+        raise ImageReadError(
+            f"{path} is not an image file Pillow can read (PNG, JPEG, BMP, TIFF and WebP are supported)."
+        ) from e
+    except ImageReadError:
+        raise
+    except (OSError, SyntaxError, ValueError) as e:
+        raise ImageReadError(f"{path} could not be decoded ({e}); the file is probably truncated or corrupt.") from e
+    finally:
+        Image.MAX_IMAGE_PIXELS = old_limit
+
+
+def _composite_on_white(im):
+    from PIL import Image
+
+    rgba = im.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(background, rgba).convert("RGB")
+
+
+def _to_array(im, path) -> np.ndarray:
+    mode = im.mode
+    if mode == "P":
+        has_alpha = "transparency" in im.info
+        im = im.convert("RGBA") if has_alpha else im.convert("RGB")
+        mode = im.mode
+        if mode == "RGB":
+            arr = np.asarray(im)
+            if np.array_equal(arr[..., 0], arr[..., 1]) and np.array_equal(arr[..., 1], arr[..., 2]):
+                return np.ascontiguousarray(arr[..., :1])
+            return arr
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        grey = mode in ("LA", "La")
+        im = _composite_on_white(im)
+        arr = np.asarray(im)
+        return np.ascontiguousarray(arr[..., :1]) if grey else arr
+    if mode == "1":
+        return (np.asarray(im, dtype=np.uint8) * 255)[..., None]
+    if mode == "L":
+        return np.asarray(im)[..., None]
+    if mode.startswith("I;16") or mode == "I":
+        arr = np.asarray(im).astype(np.float64)
+        return np.clip(np.floor(arr / 257.0 + 0.5), 0, 255).astype(np.uint8)[..., None]
+    if mode == "F":
+        raise ImageReadError(
+            f"{path} holds 32-bit floating-point pixels, which have no agreed 0-255 scale. "
+            "Convert it to an 8- or 16-bit image first."
+        )
+    if mode in ("RGB",):
+        return np.asarray(im)
+    try:
+        return np.asarray(im.convert("RGB"))
+    except (ValueError, OSError) as e:
+        raise ImageReadError(f"{path} has pixel mode {mode!r}, which srkit cannot convert to RGB.") from e
+
+
+def to_uint8(image) -> np.ndarray:
+    """Quantise an image to uint8: floats in [0, 1] are scaled by 255, rounded and clipped."""
+    a = np.asarray(image)
+    if a.dtype == np.uint8:
+        return a
+    if np.issubdtype(a.dtype, np.floating):
+        if not np.all(np.isfinite(a)):
+            raise ShapeError("The image contains NaN or infinite values; it cannot be quantised.")
+        return np.clip(np.floor(a * 255.0 + 0.5), 0, 255).astype(np.uint8)
+    raise ShapeError(f"Expected a uint8 or float image, got dtype {a.dtype}.")
+
+
+def save_image(path: str | os.PathLike, image) -> Path:
+    """Save an image (uint8, or float in [0, 1]; (H, W), (H, W, 1) or (H, W, 3)) with Pillow.
+
+    The format follows the file extension; PNG is lossless and what SR results should be saved as.
+    """
+    from PIL import Image
+
+    a = to_uint8(image)
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[..., 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] != 3):
+        raise ShapeError(f"Cannot save an array of shape {np.asarray(image).shape} as an image.")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        Image.fromarray(a).save(path)
+    except (KeyError, ValueError) as e:
+        raise ValueError(f"Cannot save {path}: unknown image extension {path.suffix!r}; use .png.") from e
+    return path

@@ -1,0 +1,229 @@
+"""PSNR and SSIM measured the way SR papers measure them.
+
+The protocol (one implementation, used by everything in srkit):
+
+1. **Channel.**  RGB images are converted to luma ``Y`` of ITU-R BT.601 in *studio swing*
+   (``Y = 16 + (65.481 R + 128.553 G + 24.966 B)`` with ``R, G, B`` in ``[0, 1]``, so ``Y`` lies in
+   ``[16, 235]``), kept in float (not rounded).  Single-channel images are scored on their grey values
+   as they are: converting grey to "Y" would squeeze it into ``[16, 235]`` and change the number.
+2. **Border.**  ``crop_border`` pixels (by convention the scale factor) are shaved from every side:
+   the borders depend on how each method pads, and papers ignore them.
+3. **Arithmetic.**  float64 on the 0-255 scale; PSNR uses peak 255; SSIM uses the Gaussian-window SSIM
+   of Wang et al. (2004): 11x11 window, sigma 1.5, ``K1 = 0.01``, ``K2 = 0.03``, valid region only,
+   averaged over the map (``ssim_index.m``).
+4. **Averaging.**  Scores are computed per image and then averaged over a dataset (never one PSNR of a
+   pooled MSE).
+
+Images may be ``uint8`` (0-255) or float (0-1); both are brought to the 0-255 scale.  SR outputs should be
+quantised to ``uint8`` before scoring (as saving a PNG would), which :mod:`srkit.evaluate` does.
+
+The Keras versions (:func:`psnr_metric`, :func:`ssim_metric`, :func:`tf_psnr`, :func:`tf_ssim`) follow
+the same protocol with ``keras.ops`` so they can be training metrics or losses; they agree with the
+NumPy versions to well under 0.01 dB.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ShapeError
+
+__all__ = [
+    "rgb_to_y",
+    "to_y_channel",
+    "crop_border",
+    "psnr",
+    "ssim",
+    "tf_psnr",
+    "tf_ssim",
+    "psnr_metric",
+    "ssim_metric",
+]
+
+#: BT.601 studio-swing luma coefficients for R, G, B in [0, 1] (output in [16, 235]).
+Y_COEFFS = (65.481, 128.553, 24.966)
+Y_OFFSET = 16.0
+
+
+def _as_255(image) -> np.ndarray:
+    """float64 array on the 0-255 scale, always (H, W, C)."""
+    a = np.asarray(image)
+    if a.ndim == 2:
+        a = a[..., None]
+    if a.ndim != 3 or a.shape[2] not in (1, 3):
+        raise ShapeError(
+            f"Expected an image of shape (H, W), (H, W, 1) or (H, W, 3), got {a.shape}."
+        )
+    if a.dtype == np.uint8:
+        return a.astype(np.float64)
+    if np.issubdtype(a.dtype, np.floating):
+        return a.astype(np.float64) * 255.0
+    raise ShapeError(f"Images must be uint8 (0-255) or float (0-1), got dtype {a.dtype}.")
+
+
+def rgb_to_y(rgb_255: np.ndarray) -> np.ndarray:
+    """BT.601 studio-swing luma of an (..., 3) array on the 0-255 scale; result on the 0-255 scale."""
+    return Y_OFFSET + rgb_255 @ (np.asarray(Y_COEFFS) / 255.0)
+
+
+def to_y_channel(image) -> np.ndarray:
+    """The channel srkit scores: Y (float64, 0-255 scale) for RGB, grey values for 1-channel images.
+
+    Returns an (H, W) float64 array.
+    """
+    a = _as_255(image)
+    return rgb_to_y(a) if a.shape[2] == 3 else a[..., 0]
+
+
+def crop_border(image: np.ndarray, border: int) -> np.ndarray:
+    """Shave ``border`` pixels from each side of an (H, W, ...) array."""
+    border = int(border)
+    if border < 0:
+        raise ValueError(f"crop_border must be >= 0, got {border}.")
+    if border == 0:
+        return image
+    h, w = image.shape[:2]
+    if h <= 2 * border or w <= 2 * border:
+        raise ShapeError(f"Image of size {h}x{w} is too small to shave {border} pixels per side.")
+    return image[border:-border, border:-border]
+
+
+def _prepare(sr, hr, crop, y_channel: bool) -> tuple[np.ndarray, np.ndarray]:
+    a, b = _as_255(sr), _as_255(hr)
+    if a.shape != b.shape:
+        raise ShapeError(
+            f"SR and HR shapes differ: {a.shape} vs {b.shape}. Crop the HR to a multiple of the scale "
+            "(srkit.degrade.modcrop) and make sure the SR has the same number of channels."
+        )
+    if y_channel:
+        a = rgb_to_y(a)[..., None] if a.shape[2] == 3 else a
+        b = rgb_to_y(b)[..., None] if b.shape[2] == 3 else b
+    return crop_border(a, crop), crop_border(b, crop)
+
+
+def psnr(sr, hr, crop_border: int = 0, y_channel: bool = True) -> float:
+    """Peak signal-to-noise ratio in dB (peak 255) between an SR image and its ground truth.
+
+    Args:
+        sr, hr: images of the same shape, uint8 (0-255) or float (0-1).
+        crop_border: pixels shaved from each side before scoring (use the scale factor).
+        y_channel: score RGB images on BT.601 Y (the SR convention); ``False`` scores all channels.
+            Single-channel images are always scored on their grey values.
+
+    Returns ``inf`` for identical images.
+    """
+    a, b = _prepare(sr, hr, crop_border, y_channel)
+    mse = np.mean((a - b) ** 2)
+    return float("inf") if mse == 0 else float(10.0 * np.log10(255.0**2 / mse))
+
+
+def _gaussian_window(size: int = 11, sigma: float = 1.5) -> np.ndarray:
+    r = np.arange(size) - (size - 1) / 2
+    g = np.exp(-(r**2) / (2 * sigma**2))
+    return g / g.sum()
+
+
+def _ssim_2d(a: np.ndarray, b: np.ndarray) -> float:
+    from scipy.ndimage import correlate1d
+
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    g = _gaussian_window()
+    half = len(g) // 2
+
+    def filt(x):  # separable Gaussian, keep the 'valid' region only (as filter2(..., 'valid'))
+        y = correlate1d(correlate1d(x, g, axis=0, mode="constant"), g, axis=1, mode="constant")
+        return y[half:-half, half:-half]
+
+    if min(a.shape) < len(g):
+        raise ShapeError(f"SSIM needs at least 11x11 pixels after cropping, got {a.shape}.")
+    mu_a, mu_b = filt(a), filt(b)
+    s_aa = filt(a * a) - mu_a**2
+    s_bb = filt(b * b) - mu_b**2
+    s_ab = filt(a * b) - mu_a * mu_b
+    num = (2 * mu_a * mu_b + c1) * (2 * s_ab + c2)
+    den = (mu_a**2 + mu_b**2 + c1) * (s_aa + s_bb + c2)
+    return float(np.mean(num / den))
+
+
+def ssim(sr, hr, crop_border: int = 0, y_channel: bool = True) -> float:
+    """Structural similarity (Wang et al., 2004), same arguments and protocol as :func:`psnr`.
+
+    With ``y_channel=False`` on an RGB image, SSIM is computed per channel and averaged.
+    """
+    a, b = _prepare(sr, hr, crop_border, y_channel)
+    return float(np.mean([_ssim_2d(a[..., c], b[..., c]) for c in range(a.shape[2])]))
+
+
+# --------------------------------------------------------------------------------------------------
+# Differentiable versions (keras.ops), for training metrics and losses
+# --------------------------------------------------------------------------------------------------
+def _k_prepare(y_true, y_pred, crop: int, y_channel: bool):
+    from keras import ops
+
+    y_true = ops.convert_to_tensor(y_true, dtype="float32")
+    y_pred = ops.cast(ops.convert_to_tensor(y_pred), "float32")
+    if len(y_true.shape) != 4:
+        raise ShapeError(f"Keras metrics expect (batch, H, W, C) tensors, got {tuple(y_true.shape)}.")
+    # Everything on the 0-255 scale (inputs are floats in [0, 1]).
+    y_true, y_pred = y_true * 255.0, y_pred * 255.0
+    if y_channel and y_true.shape[-1] == 3:
+        w = ops.convert_to_tensor(np.asarray(Y_COEFFS, "float32") / 255.0)
+        y_true = ops.sum(y_true * w, axis=-1, keepdims=True) + Y_OFFSET
+        y_pred = ops.sum(y_pred * w, axis=-1, keepdims=True) + Y_OFFSET
+    if crop:
+        y_true = y_true[:, crop:-crop, crop:-crop, :]
+        y_pred = y_pred[:, crop:-crop, crop:-crop, :]
+    return y_true, y_pred
+
+
+def tf_psnr(y_true, y_pred, crop_border: int = 0, y_channel: bool = True):
+    """PSNR per image (a ``(batch,)`` tensor, dB) with ``keras.ops``; inputs are floats in [0, 1].
+
+    ``y_channel`` applies to 3-channel inputs; 1-channel inputs (Y or grey models) are used as they are.
+    Outputs are not quantised, so pass quantised images to compare with :func:`psnr` exactly.
+    """
+    from keras import ops
+
+    t, p = _k_prepare(y_true, y_pred, crop_border, y_channel)
+    mse = ops.mean(ops.square(t - p), axis=(1, 2, 3))
+    return 10.0 * ops.log10(255.0**2 / ops.maximum(mse, 1e-10))
+
+
+def tf_ssim(y_true, y_pred, crop_border: int = 0, y_channel: bool = True):
+    """SSIM per image (a ``(batch,)`` tensor) with ``keras.ops``, same protocol as :func:`ssim`."""
+    from keras import ops
+
+    t, p = _k_prepare(y_true, y_pred, crop_border, y_channel)
+    channels = t.shape[-1]
+    g = _gaussian_window().astype("float32")
+    window = np.outer(g, g)[:, :, None, None] * np.ones((1, 1, channels, 1), "float32")
+    window = ops.convert_to_tensor(window)
+
+    def filt(x):
+        return ops.depthwise_conv(x, window, strides=1, padding="valid")
+
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    mu_t, mu_p = filt(t), filt(p)
+    s_tt = filt(t * t) - mu_t**2
+    s_pp = filt(p * p) - mu_p**2
+    s_tp = filt(t * p) - mu_t * mu_p
+    m = ((2 * mu_t * mu_p + c1) * (2 * s_tp + c2)) / ((mu_t**2 + mu_p**2 + c1) * (s_tt + s_pp + c2))
+    return ops.mean(m, axis=(1, 2, 3))
+
+
+def psnr_metric(crop_border: int = 0, y_channel: bool = True):
+    """A Keras metric function ``psnr(y_true, y_pred)`` for ``model.compile(metrics=[...])``."""
+
+    def psnr(y_true, y_pred):  # the name Keras shows in logs
+        return tf_psnr(y_true, y_pred, crop_border, y_channel)
+
+    return psnr
+
+
+def ssim_metric(crop_border: int = 0, y_channel: bool = True):
+    """A Keras metric function ``ssim(y_true, y_pred)`` for ``model.compile(metrics=[...])``."""
+
+    def ssim(y_true, y_pred):
+        return tf_ssim(y_true, y_pred, crop_border, y_channel)
+
+    return ssim
