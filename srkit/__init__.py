@@ -1,0 +1,29 @@
+"""srkit: a teaching and exploration kit for deep-learning image super-resolution.
+
+Modules (imported on demand, so ``import srkit`` is fast and does not load TensorFlow):
+
+* :mod:`srkit.io`: reading and writing images, with a documented policy for every kind of file
+* :mod:`srkit.data`: the bundled datasets and folders of your own images
+* :mod:`srkit.degrade`: MATLAB-exact ``imresize``, blur, noise, JPEG, interpolation baselines
+* :mod:`srkit.metrics`: PSNR/SSIM with the paper protocol, in NumPy and Keras
+* :mod:`srkit.evaluate`: score any upscaler on Set5/Set14/BSD100
+* :mod:`srkit.pipeline`: ``tf.data`` training patches
+* :mod:`srkit.widgets`, :mod:`srkit.viz`: interactive comparison and static figures
+* :mod:`srkit.env`: machine check and smoke mode
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {"io", "data", "degrade", "metrics", "evaluate", "pipeline", "widgets", "viz", "env", "errors", "cli"}
+
+__all__ = sorted(_SUBMODULES) + ["__version__"]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"srkit.{name}")
+    raise AttributeError(f"module 'srkit' has no attribute {name!r}")

@@ -345,9 +345,8 @@ class Degradation:
 
     Args:
         scale: integer downscaling factor.
-        blur_sigma: Gaussian blur before downsampling (0 = none).  With blur, the image is then
-            downsampled with bicubic *without* antialiasing would double-filter, so we keep MATLAB's
-            default as the papers do (RDN's "BD" uses blur + ``imresize``).
+        blur_sigma: Gaussian blur before downsampling (0 = none); the blurred image is then
+            downsampled with MATLAB bicubic, as RDN's "BD" degradation does.
         blur_size: size of the blur kernel (default ``2*ceil(3*sigma)+1``).
         noise_sigma: standard deviation of additive Gaussian noise on the LR image, 0-255 units.
         jpeg_quality: JPEG quality applied last (``None`` = no JPEG).
@@ -382,30 +381,28 @@ class Degradation:
         """Bicubic downsampling then Gaussian noise (sigma 30 in RDN)."""
         return cls(scale, noise_sigma=noise_sigma)
 
-    @property
-    def is_deterministic(self) -> bool:
-        return self.noise_sigma == 0
-
-    @property
-    def margin(self) -> int:
-        """LR pixels on each side of a patch that the degradation reads beyond it (for patch-wise
-        degradation that equals whole-image degradation in the patch interior)."""
-        hr_reach = 2 * self.scale + 2  # bicubic support when shrinking by `scale`
-        if self.blur_sigma:
-            size = self.blur_size or 2 * int(math.ceil(3 * self.blur_sigma)) + 1
-            hr_reach += size // 2
-        return int(math.ceil(hr_reach / self.scale)) + 1
-
-    def __call__(self, hr: np.ndarray, rng: np.random.Generator | int | None = None) -> np.ndarray:
+    def downsample(self, hr: np.ndarray) -> np.ndarray:
+        """The deterministic part: optional blur, then MATLAB-bicubic downsampling (modcropped)."""
         x = np.asarray(hr)
         if self.blur_sigma:
             x = gaussian_blur(x, self.blur_sigma, self.blur_size)
-        lr = bicubic_downsample(x, self.scale)
+        return bicubic_downsample(x, self.scale)
+
+    def corrupt(self, lr: np.ndarray, rng: np.random.Generator | int | None = None) -> np.ndarray:
+        """The random part, applied to an LR image: noise, then JPEG."""
         if self.noise_sigma:
             lr = add_gaussian_noise(lr, self.noise_sigma, rng)
         if self.jpeg_quality is not None:
             lr = jpeg_compress(lr, self.jpeg_quality)
         return lr
+
+    @property
+    def is_random(self) -> bool:
+        """Whether :meth:`corrupt` does anything (noise or JPEG)."""
+        return bool(self.noise_sigma) or self.jpeg_quality is not None
+
+    def __call__(self, hr: np.ndarray, rng: np.random.Generator | int | None = None) -> np.ndarray:
+        return self.corrupt(self.downsample(hr), rng)
 
 
 def _check_scale(scale) -> int:

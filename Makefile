@@ -1,0 +1,28 @@
+# Two commands do everything on a fresh machine (Python 3.10-3.12 needed):
+#   make lab    create .venv, install srkit, open JupyterLab on the first notebook
+#   make test   create .venv, install srkit, run the whole test suite (unit tests + notebooks, smoke mode)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.srkit-installed
+
+.PHONY: lab test install clean-venv
+
+$(STAMP): pyproject.toml
+	@test -x "$(BIN)/python" || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+
+# Unit tests, then every notebook through nbval (lax mode: only cells marked NBVAL_CHECK_OUTPUT
+# are compared), with SRKIT_SMOKE=1 so training cells are tiny and a per-cell timeout against hangs.
+test: $(STAMP)
+	SRKIT_SMOKE=1 $(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env --nbval-cell-timeout=600 -p no:cacheprovider
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,197 @@
+"""Training input: random, aligned LR/HR patch pairs as a ``tf.data`` pipeline.
+
+How it works (and why):
+
+1. Each training image is cropped to a multiple of the scale and degraded **once, as a whole**
+   (:class:`srkit.degrade.Degradation`, MATLAB bicubic by default), exactly as the benchmark LR files
+   were made.  Degrading whole images rather than patches keeps patch borders free of padding effects.
+2. A patch position is drawn (every possible LR patch equally likely, so large images are seen more
+   often than small ones), and the LR patch at ``(y, x)`` is paired with the HR patch at
+   ``(scale*y, scale*x)``.  With MATLAB's pixel-centre convention these are perfectly aligned.
+3. Augmentation applies one of the 8 flips/90-degree rotations to both patches.
+4. Random corruption (noise, JPEG), if the degradation has any, is applied to each LR patch.
+5. Patches are converted to Y (BT.601 studio swing, the channel SR papers train and score on) or kept RGB,
+   as float32 in [0, 1].
+
+Batches are built in NumPy from a seeded generator, so the same ``seed`` gives the same batches in the
+same order on every machine, and wrapped with ``tf.data.Dataset.from_generator`` plus ``prefetch`` so
+the next batch is prepared while the model trains on the current one.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .data import TRAINING_SETS, load_training_images
+from .degrade import Degradation, modcrop
+from .errors import ShapeError
+from .metrics import rgb_to_y
+
+__all__ = ["PatchSampler", "patch_dataset", "to_channels"]
+
+
+def to_channels(image: np.ndarray, channels: str) -> np.ndarray:
+    """uint8 (H, W, 1|3) -> float32 (H, W, 1|3) in [0, 1] holding ``'y'`` or ``'rgb'``.
+
+    ``'y'``: BT.601 studio-swing luma of RGB, grey values of grey images.  ``'rgb'``: grey is repeated.
+    Works on a batch ``(N, H, W, C)`` too.
+    """
+    x = np.asarray(image)
+    c = x.shape[-1]
+    if channels == "y":
+        y = rgb_to_y(x.astype(np.float32)) if c == 3 else x[..., 0].astype(np.float32)
+        return (y / 255.0).astype(np.float32)[..., None]
+    if channels == "rgb":
+        x = np.repeat(x, 3, axis=-1) if c == 1 else x
+        return x.astype(np.float32) / 255.0
+    raise ValueError(f"channels must be 'y' or 'rgb', got {channels!r}.")
+
+
+class PatchSampler:
+    """Draws aligned LR/HR patch pairs from a list of images (pure NumPy; no TensorFlow needed).
+
+    Args:
+        images: list of uint8 images, or of ``(name, image)`` pairs.
+        scale: upscaling factor.
+        patch_size: LR patch size in pixels (the HR patch is ``scale * patch_size``).
+        degradation: a :class:`~srkit.degrade.Degradation` (default: bicubic ``Degradation.BI(scale)``).
+        channels: ``'y'`` or ``'rgb'``.
+        augment: random flips and 90-degree rotations.
+    """
+
+    def __init__(
+        self,
+        images: Sequence,
+        scale: int,
+        patch_size: int = 17,
+        degradation: Degradation | None = None,
+        channels: str = "y",
+        augment: bool = True,
+    ):
+        if channels not in ("y", "rgb"):
+            raise ValueError(f"channels must be 'y' or 'rgb', got {channels!r}.")
+        if patch_size < 1:
+            raise ValueError(f"patch_size must be positive, got {patch_size}.")
+        self.scale, self.patch_size, self.channels, self.augment = int(scale), int(patch_size), channels, augment
+        self.degradation = degradation or Degradation.BI(self.scale)
+        if self.degradation.scale != self.scale:
+            raise ValueError(
+                f"The degradation downsamples by {self.degradation.scale} but scale={self.scale}."
+            )
+        self.hr: list[np.ndarray] = []
+        self.lr: list[np.ndarray] = []
+        self.skipped: list[str] = []
+        hr_size = self.scale * self.patch_size
+        for i, item in enumerate(images):
+            name, img = item if isinstance(item, tuple) else (f"image{i}", item)
+            img = np.asarray(img)
+            if img.ndim == 2:
+                img = img[..., None]
+            if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] not in (1, 3):
+                raise ShapeError(f"Training image {name} must be uint8 (H, W, 1|3), got {img.dtype} {img.shape}.")
+            if img.shape[0] < hr_size or img.shape[1] < hr_size:
+                self.skipped.append(name)
+                continue
+            hr = modcrop(img, self.scale)
+            self.hr.append(hr)
+            self.lr.append(self.degradation.downsample(hr))
+        if not self.hr:
+            raise ShapeError(
+                f"No training image is at least {hr_size}x{hr_size} pixels (patch_size={patch_size} at "
+                f"x{scale}); use a smaller patch_size or larger images."
+            )
+        counts = np.array([(lr.shape[0] - self.patch_size + 1) * (lr.shape[1] - self.patch_size + 1) for lr in self.lr])
+        self._p = counts / counts.sum()
+
+    def __len__(self) -> int:
+        return len(self.hr)
+
+    def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """One ``(lr, hr)`` uint8 patch pair."""
+        i = rng.choice(len(self.lr), p=self._p)
+        lr_img, hr_img = self.lr[i], self.hr[i]
+        p, s = self.patch_size, self.scale
+        y = int(rng.integers(0, lr_img.shape[0] - p + 1))
+        x = int(rng.integers(0, lr_img.shape[1] - p + 1))
+        lr = lr_img[y : y + p, x : x + p]
+        hr = hr_img[s * y : s * (y + p), s * x : s * (x + p)]
+        if self.augment:
+            k = int(rng.integers(0, 4))
+            flip = bool(rng.integers(0, 2))
+            lr, hr = np.rot90(lr, k), np.rot90(hr, k)
+            if flip:
+                lr, hr = lr[:, ::-1], hr[:, ::-1]
+        if self.degradation.is_random:
+            lr = self.degradation.corrupt(np.ascontiguousarray(lr), rng)
+        return lr, hr
+
+    def batch(self, rng: np.random.Generator, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+        """A float32 batch ``(lr, hr)`` of shapes ``(N, p, p, C)`` and ``(N, s*p, s*p, C)``."""
+        pairs = [self.sample(rng) for _ in range(batch_size)]
+        lr = [to_channels(a, self.channels) for a, _ in pairs]
+        hr = [to_channels(b, self.channels) for _, b in pairs]
+        return np.stack(lr), np.stack(hr)
+
+    @property
+    def num_channels(self) -> int:
+        return 1 if self.channels == "y" else 3
+
+
+def patch_dataset(
+    source: Sequence = TRAINING_SETS,
+    scale: int = 3,
+    patch_size: int = 17,
+    batch_size: int = 32,
+    degradation: Degradation | None = None,
+    channels: str = "y",
+    augment: bool = True,
+    seed: int = 0,
+    steps: int | None = None,
+    limit: int | None = None,
+):
+    """A ``tf.data.Dataset`` of ``(lr, hr)`` float32 batches for training.
+
+    Args:
+        source: training set names (``'T91'``, ``'BSD200'``), folders of images, or a list of images.
+        scale, patch_size, degradation, channels, augment: see :class:`PatchSampler`.
+        batch_size: patches per batch.
+        seed: the same seed gives the same batches, in the same order, every time it is iterated.
+        steps: number of batches (``None`` = endless; use ``model.fit(..., steps_per_epoch=...)``).
+        limit: use only the first ``limit`` images of each named set (quick experiments).
+
+    Example::
+
+        ds = patch_dataset(["T91"], scale=3, patch_size=17, batch_size=32, seed=1)
+        lr, hr = next(iter(ds))      # (32, 17, 17, 1), (32, 51, 51, 1)
+    """
+    import tensorflow as tf
+
+    if isinstance(source, str):
+        source = [source]
+    if source and all(isinstance(s, str) for s in source):
+        images = load_training_images(source, limit=limit)
+    else:
+        images = list(source)
+    sampler = PatchSampler(images, scale, patch_size, degradation, channels, augment)
+    c = sampler.num_channels
+    p, s = sampler.patch_size, sampler.scale
+
+    def generate():
+        rng = np.random.default_rng(seed)
+        n = 0
+        while steps is None or n < steps:
+            yield sampler.batch(rng, batch_size)
+            n += 1
+
+    ds = tf.data.Dataset.from_generator(
+        generate,
+        output_signature=(
+            tf.TensorSpec((batch_size, p, p, c), tf.float32),
+            tf.TensorSpec((batch_size, s * p, s * p, c), tf.float32),
+        ),
+    )
+    if steps is not None:
+        ds = ds.apply(tf.data.experimental.assert_cardinality(steps))
+    return ds.prefetch(tf.data.AUTOTUNE)

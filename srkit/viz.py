@@ -1,0 +1,100 @@
+"""Static figures (matplotlib): image grids with zoomed insets, and metric bar charts."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .io import to_uint8
+
+__all__ = ["image_grid", "metric_bars"]
+
+
+def _show(ax, image):
+    a = to_uint8(image)
+    if a.ndim == 3 and a.shape[2] == 1:
+        ax.imshow(a[..., 0], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+    else:
+        ax.imshow(a, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def image_grid(
+    images: Mapping[str, np.ndarray],
+    zoom_box: tuple[int, int, int] | None = None,
+    ncols: int | None = None,
+    captions: Mapping[str, str] | None = None,
+    size: float = 3.0,
+):
+    """Show images side by side, each with a zoomed inset of the same region.
+
+    Args:
+        images: ``{title: image}``; images may differ in size (e.g. an LR input beside HR outputs), and
+            the zoom box is scaled to each image's width relative to the largest one.
+        zoom_box: ``(x, y, side)`` in the coordinates of the largest image, or ``None`` for no inset.
+        ncols: columns of the grid (default: all in one row, up to 4).
+        captions: text under each image (e.g. PSNR/SSIM).
+    Returns the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    names = list(images)
+    ncols = ncols or min(4, len(names))
+    nrows = int(np.ceil(len(names) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+    ref_w = max(np.asarray(im).shape[1] for im in images.values())
+    for ax in axes.flat[len(names):]:
+        ax.axis("off")
+    for ax, name in zip(axes.flat, names):
+        im = np.asarray(images[name])
+        _show(ax, im)
+        title = name if not captions or name not in captions else f"{name}\n{captions[name]}"
+        ax.set_title(title, fontsize=9)
+        if zoom_box is not None:
+            f = im.shape[1] / ref_w
+            x, y, s = (int(round(v * f)) for v in zoom_box)
+            s = max(s, 1)
+            ax.add_patch(Rectangle((x - 0.5, y - 0.5), s, s, fill=False, edgecolor="red", linewidth=1.2))
+            inset = ax.inset_axes([0.6, 0.0, 0.4, 0.4])
+            _show(inset, im[y : y + s, x : x + s])
+            for spine in inset.spines.values():
+                spine.set_edgecolor("red")
+    fig.tight_layout()
+    return fig
+
+
+def metric_bars(table, metric: str = "psnr", group: str = "dataset", hue: str = "method",
+                ax=None, baseline: Mapping | None = None):
+    """Bar chart of a metric from an :func:`srkit.evaluate.evaluate` table.
+
+    Args:
+        table: DataFrame with columns ``group``, ``hue`` and ``metric`` (one row per bar).
+        metric: ``'psnr'`` or ``'ssim'`` (or any numeric column).
+        group: column on the x axis (default the dataset); ``hue``: column for the bars in each group.
+        baseline: optional ``{group_value: number}`` drawn as black ticks (e.g. published numbers).
+    Returns the matplotlib Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    pivot = table.pivot_table(index=group, columns=hue, values=metric, sort=False)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.2 + 1.1 * len(pivot) * max(1, len(pivot.columns)) / 2, 3.2))
+    n = len(pivot.columns)
+    width = 0.8 / max(n, 1)
+    xs = np.arange(len(pivot))
+    for i, col in enumerate(pivot.columns):
+        bars = ax.bar(xs + (i - (n - 1) / 2) * width, pivot[col].values, width, label=str(col))
+        ax.bar_label(bars, fmt="%.2f" if metric == "psnr" else "%.3f", fontsize=7)
+    if baseline:
+        for x, key in zip(xs, pivot.index):
+            if key in baseline:
+                ax.hlines(baseline[key], x - 0.4, x + 0.4, colors="black", linewidth=2)
+    ax.set_xticks(xs, [str(v) for v in pivot.index])
+    ax.set_ylabel("PSNR (dB)" if metric == "psnr" else metric.upper())
+    lo = np.nanmin(pivot.values)
+    ax.set_ylim(lo - (2 if metric == "psnr" else 0.05), None)
+    ax.legend(fontsize=8)
+    return ax

@@ -1,0 +1,43 @@
+"""The bicubic baseline evaluated through srkit reproduces the published table in data/README.md."""
+
+import re
+
+import pytest
+
+from srkit.data import data_dir
+from srkit.evaluate import evaluate
+
+
+def published_table() -> dict[tuple[str, int], tuple[float, float]]:
+    text = (data_dir() / "README.md").read_text()
+    table = {}
+    for line in text.splitlines():
+        m = re.match(r"\|\s*(Set5|Set14|BSD100)\s*\|(.*)\|\s*$", line)
+        if not m:
+            continue
+        cells = [c.strip() for c in m.group(2).split("|")]
+        for scale, cell in zip((2, 3, 4), cells):
+            p, s = (float(v) for v in cell.split("/"))
+            table[(m.group(1), scale)] = (p, s)
+    return table
+
+
+def test_published_table_is_parsed():
+    table = published_table()
+    assert len(table) == 9
+    assert table[("Set5", 2)] == (33.66, 0.9299)
+
+
+@pytest.fixture(scope="module")
+def measured():
+    return evaluate("bicubic", ["Set5", "Set14", "BSD100"], [2, 3, 4])
+
+
+def test_bicubic_reproduces_published_numbers(measured):
+    table = published_table()
+    assert len(measured) == 9
+    for row in measured.itertuples():
+        p, s = table[(row.dataset, row.scale)]
+        assert row.psnr == pytest.approx(p, abs=0.03), (row.dataset, row.scale)
+        assert row.ssim == pytest.approx(s, abs=0.002), (row.dataset, row.scale)
+    assert measured.groupby("dataset")["images"].first().to_dict() == {"Set5": 5, "Set14": 14, "BSD100": 100}
