@@ -10,6 +10,7 @@ Modules (imported on demand, so ``import srkit`` is fast and does not load Tenso
 * :mod:`srkit.pipeline`: ``tf.data`` training patches
 * :mod:`srkit.widgets`, :mod:`srkit.viz`: interactive comparison and static figures
 * :mod:`srkit.env`: machine check and smoke mode
+* :mod:`srkit.exercises`: the notebooks' exercises and their checks
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"io", "data", "degrade", "metrics", "evaluate", "pipeline", "widgets", "viz", "env", "errors", "cli"}
+_SUBMODULES = {"io", "data", "degrade", "metrics", "evaluate", "pipeline", "widgets", "viz", "env", "errors", "cli", "exercises"}
 
 __all__ = sorted(_SUBMODULES) + ["__version__"]
 

@@ -41,6 +41,7 @@ __all__ = [
     "BENCHMARKS",
     "TRAINING_SETS",
     "SCALES",
+    "published_bicubic",
 ]
 
 BENCHMARKS = ("Set5", "Set14", "BSD100")
@@ -170,3 +171,22 @@ def load_benchmark(name: str, scale: int, limit: int | None = None) -> list[Pair
             )
         pairs.append(Pair(hr_path.stem, lr, hr[:h, :w], scale))
     return pairs
+
+
+def published_bicubic() -> dict[tuple[str, int], tuple[float, float]]:
+    """The published bicubic baseline from ``data/README.md``: ``{(dataset, scale): (psnr, ssim)}``."""
+    import re
+
+    text = (data_dir() / "README.md").read_text()
+    table = {}
+    for line in text.splitlines():
+        m = re.match(r"\|\s*(\w+)\s*\|((?:\s*[\d.]+\s*/\s*[\d.]+\s*\|)+)\s*$", line)
+        if not m:
+            continue
+        cells = [c.strip() for c in m.group(2).split("|") if c.strip()]
+        for scale, cell in zip(SCALES, cells):
+            p, s = (float(v) for v in cell.split("/"))
+            table[(m.group(1), scale)] = (p, s)
+    if not table:
+        raise DatasetNotFoundError(f"No published bicubic table found in {data_dir() / 'README.md'}.")
+    return table

@@ -236,3 +236,72 @@ def summarize(per_image_table):
     )
     out["images"] = t.groupby(["method", "dataset", "scale"], sort=False).size().values
     return out
+
+
+def compare_with_published(table):
+    """Add the published bicubic numbers (``data/README.md``) and the differences to an evaluate table."""
+    from .data import published_bicubic
+
+    pub = published_bicubic()
+    out = table.copy()
+    out["published_psnr"] = [pub.get((d, s), (np.nan, np.nan))[0] for d, s in zip(out.dataset, out.scale)]
+    out["published_ssim"] = [pub.get((d, s), (np.nan, np.nan))[1] for d, s in zip(out.dataset, out.scale)]
+    out["d_psnr"] = out.psnr - out.published_psnr
+    out["d_ssim"] = out.ssim - out.published_ssim
+    return out
+
+
+#: The protocol variants measured by :func:`protocol_effects`, with what each one changes.
+PROTOCOL_VARIANTS = {
+    "paper protocol": "Y channel, scale px shaved, MATLAB-bicubic LR and upscaling",
+    "RGB instead of Y": "PSNR/SSIM over R, G and B",
+    "no border shave": "crop_border=0",
+    "grey scored as RGB->Y": "grey images replicated to RGB, then Y (squeezes them into [16, 235])",
+    "LR from PIL bicubic": "LR made with Pillow's resize (antialiased, other kernel)",
+    "LR from OpenCV bicubic": "LR made with cv2.resize INTER_CUBIC (no antialiasing)",
+    "upscale with OpenCV": "bicubic upscaling with cv2.resize instead of MATLAB's",
+}
+
+
+def protocol_effects(datasets: Sequence[str] | str = ("Set5", "Set14"), scale: int = 4):
+    """Measure how each protocol choice changes the bicubic baseline's numbers.
+
+    Returns a DataFrame with one row per (variant, dataset): ``psnr``, ``ssim`` and ``d_psnr`` (the change
+    from the paper protocol).  See :data:`PROTOCOL_VARIANTS` for what each variant does.
+    """
+    import pandas as pd
+
+    from .degrade import library_resize, modcrop
+
+    if isinstance(datasets, str):
+        datasets = [datasets]
+    rows = []
+    for ds in datasets:
+        pairs = load_benchmark(ds, scale)
+        scores = {v: [] for v in PROTOCOL_VARIANTS}
+        for p in pairs:
+            hr, k = p.hr, scale
+            bic = degrade.upscale(p.lr, k)
+            hr_size = hr.shape[:2]
+            lr_size = p.lr.shape[:2]
+            variants = {
+                "paper protocol": (bic, hr, k, True),
+                "RGB instead of Y": (bic, hr, k, False),
+                "no border shave": (bic, hr, 0, True),
+                "grey scored as RGB->Y": (
+                    (np.repeat(bic, 3, 2), np.repeat(hr, 3, 2), k, True) if hr.shape[2] == 1 else (bic, hr, k, True)
+                ),
+                "LR from PIL bicubic": (degrade.upscale(library_resize(modcrop(hr, k), lr_size, "pil"), k), hr, k, True),
+                "LR from OpenCV bicubic": (
+                    degrade.upscale(library_resize(modcrop(hr, k), lr_size, "opencv"), k), hr, k, True
+                ),
+                "upscale with OpenCV": (library_resize(p.lr, hr_size, "opencv"), hr, k, True),
+            }
+            for name, (sr, ref, crop, y) in variants.items():
+                scores[name].append((psnr(sr, ref, crop, y), ssim(sr, ref, crop, y)))
+        base = np.mean([s[0] for s in scores["paper protocol"]])
+        for name, vals in scores.items():
+            mp = float(np.mean([v[0] for v in vals]))
+            rows.append(dict(variant=name, dataset=ds, scale=scale, psnr=mp,
+                             ssim=float(np.mean([v[1] for v in vals])), d_psnr=mp - base))
+    return pd.DataFrame(rows)

@@ -14,7 +14,9 @@ __all__ = ["image_grid", "metric_bars"]
 def _show(ax, image):
     a = to_uint8(image)
     if a.ndim == 3 and a.shape[2] == 1:
-        ax.imshow(a[..., 0], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+        a = a[..., 0]
+    if a.ndim == 2:
+        ax.imshow(a, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
     else:
         ax.imshow(a, interpolation="nearest")
     ax.set_xticks([])

@@ -237,7 +237,7 @@ class CompareWidget:
     def __init__(self, state: CompareState, tile: int = 192, overview: int = 320):
         import ipywidgets as w
 
-        self.state, self.tile = state, tile
+        self.state, self.tile, self.overview_px = state, tile, overview
         self._syncing = False
         s = state
         self.overview = w.Image(format="png", width=overview)
@@ -286,7 +286,7 @@ class CompareWidget:
     def render(self) -> None:
         s = self.state
         first = s.reference or s.labels[-1]
-        self.overview.value = to_png(s.images[first], display_size=self.overview.width, box=s.zoom)
+        self.overview.value = to_png(s.images[first], display_size=self.overview_px, box=s.zoom)
         for k in s.labels:
             self.tiles[k].value = to_png(s.crop(k), display_size=self.tile)
             whole = s.metric_text(k)

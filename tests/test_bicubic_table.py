@@ -1,25 +1,9 @@
 """The bicubic baseline evaluated through srkit reproduces the published table in data/README.md."""
 
-import re
-
 import pytest
 
-from srkit.data import data_dir
+from srkit.data import published_bicubic as published_table
 from srkit.evaluate import evaluate
-
-
-def published_table() -> dict[tuple[str, int], tuple[float, float]]:
-    text = (data_dir() / "README.md").read_text()
-    table = {}
-    for line in text.splitlines():
-        m = re.match(r"\|\s*(Set5|Set14|BSD100)\s*\|(.*)\|\s*$", line)
-        if not m:
-            continue
-        cells = [c.strip() for c in m.group(2).split("|")]
-        for scale, cell in zip((2, 3, 4), cells):
-            p, s = (float(v) for v in cell.split("/"))
-            table[(m.group(1), scale)] = (p, s)
-    return table
 
 
 def test_published_table_is_parsed():

@@ -1,0 +1,146 @@
+"""Exercises at the end of each notebook, and the checks that tell the student how they did.
+
+In a notebook::
+
+    answer = ...            # the student's work
+    check("01.1", answer)   # prints whether it is right, or a hint
+
+The expected value is *computed* by srkit when ``check`` runs (nothing is hard-coded), so the checks
+stay true when the data or the protocol is changed on purpose.  ``check`` never raises on a wrong
+answer: it prints feedback (``is_correct`` returns it as a bool), so a notebook with unanswered exercises still
+runs top to bottom.  ``solution(key)`` prints a worked solution.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+__all__ = ["check", "is_correct", "solution", "EXERCISES"]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    question: str
+    expected: Callable[[], Any]
+    hint: str
+    solution: str
+    tolerance: float = 0.0
+
+
+def _mean_psnr(dataset: str, scale: int, method: str = "bicubic", crop: bool = True) -> float:
+    from .data import load_benchmark
+    from .degrade import upscale
+    from .metrics import psnr
+
+    pairs = load_benchmark(dataset, scale)
+    vals = [psnr(upscale(p.lr, scale, method), p.hr, scale if crop else 0) for p in pairs]
+    return sum(vals) / len(vals)
+
+
+def _lr_pixels(name: str, scale: int) -> int:
+    from .data import load_benchmark
+
+    pair = next(p for p in load_benchmark("Set5", scale) if p.name == name)
+    return int(pair.lr.shape[0] * pair.lr.shape[1])
+
+
+def _best_interpolation_on_baby() -> str:
+    from .data import load_benchmark
+    from .degrade import upscale
+    from .metrics import psnr
+
+    pair = next(p for p in load_benchmark("Set5", 3) if p.name == "baby")
+    scores = {m: psnr(upscale(pair.lr, 3, m), pair.hr, 3) for m in ("nearest", "bilinear", "bicubic")}
+    return max(scores, key=scores.get)
+
+
+def _y_of(rgb) -> float:
+    import numpy as np
+
+    from .metrics import to_y_channel
+
+    return float(to_y_channel(np.array([[rgb]], np.uint8))[0, 0])
+
+
+EXERCISES: dict[str, Exercise] = {
+    "00.1": Exercise(
+        "How many pixels does the x4 low-resolution input of Set5 'butterfly' have?",
+        lambda: _lr_pixels("butterfly", 4),
+        "Load it with srkit.data.load_benchmark('Set5', 4) and multiply the LR height by its width.",
+        "pair = [p for p in srkit.data.load_benchmark('Set5', 4) if p.name == 'butterfly'][0]\n"
+        "answer = pair.lr.shape[0] * pair.lr.shape[1]",
+    ),
+    "00.2": Exercise(
+        "Of nearest, bilinear and bicubic, which gives the highest PSNR on Set5 'baby' at x3? "
+        "(answer with the method's name)",
+        _best_interpolation_on_baby,
+        "Build a CompareState with the three upscaled images and HR as reference, then call .best().",
+        "state = CompareState({m: upscale(pair.lr, 3, m) for m in ('nearest', 'bilinear', 'bicubic')} | "
+        "{'HR': pair.hr}, reference='HR', crop_border=3)\nanswer = state.best()",
+    ),
+    "01.1": Exercise(
+        "What is the Y value (BT.601 studio swing, 0-255 scale) of pure red (255, 0, 0)?",
+        lambda: _y_of((255, 0, 0)),
+        "Y = 16 + 65.481 R + 128.553 G + 24.966 B with R, G, B in [0, 1].",
+        "answer = 16 + 65.481 * 1.0   # or srkit.metrics.to_y_channel(np.array([[[255, 0, 0]]], np.uint8))",
+        tolerance=1e-6,
+    ),
+    "01.2": Exercise(
+        "Average PSNR (dB) of nearest-neighbour upscaling on Set5 at x4, with the paper protocol.",
+        lambda: _mean_psnr("Set5", 4, "nearest"),
+        "evaluate('nearest', 'Set5', 4) does it; check that the border shave and Y channel are used.",
+        "answer = srkit.evaluate.evaluate('nearest', 'Set5', 4).psnr[0]",
+        tolerance=0.01,
+    ),
+    "01.3": Exercise(
+        "By how many dB does bicubic's Set14 x4 PSNR change if you forget the border shave? "
+        "(no-shave PSNR minus paper PSNR; it can be negative)",
+        lambda: _mean_psnr("Set14", 4, crop=False) - _mean_psnr("Set14", 4),
+        "Average psnr(upscale(p.lr, 4), p.hr, crop_border=0) over Set14, minus the paper-protocol average.",
+        "pairs = load_benchmark('Set14', 4)\n"
+        "answer = mean(psnr(upscale(p.lr, 4), p.hr, 0) for p in pairs) - "
+        "mean(psnr(upscale(p.lr, 4), p.hr, 4) for p in pairs)",
+        tolerance=0.005,
+    ),
+}
+
+
+def _same(answer, expected, tol: float) -> bool:
+    if isinstance(expected, str):
+        return isinstance(answer, str) and answer.strip().lower() == expected.lower()
+    try:
+        a, e = float(answer), float(expected)
+    except (TypeError, ValueError):
+        return False
+    return math.isclose(a, e, abs_tol=tol) if tol else a == e
+
+
+def _exercise(key: str) -> Exercise:
+    if key not in EXERCISES:
+        raise KeyError(f"No exercise {key!r}; known exercises: {', '.join(EXERCISES)}.")
+    return EXERCISES[key]
+
+
+def is_correct(key: str, answer: Any) -> bool:
+    """Whether ``answer`` solves exercise ``key`` (the expected value is computed now)."""
+    ex = _exercise(key)
+    return answer is not None and answer is not Ellipsis and _same(answer, ex.expected(), ex.tolerance)
+
+
+def check(key: str, answer: Any) -> None:
+    """Check the answer to exercise ``key`` (e.g. ``'01.2'``) and print feedback or a hint."""
+    ex = _exercise(key)
+    if answer is None or answer is Ellipsis:
+        print(f"Exercise {key}: not answered yet. {ex.question}")
+    elif is_correct(key, answer):
+        print(f"Exercise {key}: correct.")
+    else:
+        print(f"Exercise {key}: not yet ({answer!r}). Hint: {ex.hint}")
+
+
+def solution(key: str) -> None:
+    """Print a worked solution of exercise ``key``."""
+    ex = _exercise(key)
+    print(f"Exercise {key}: {ex.question}\n\n{ex.solution}")
