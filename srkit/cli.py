@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -48,11 +49,12 @@ def cmd_evaluate(args) -> int:
     table = pd.concat(tables, ignore_index=True)
     print(_format_table(table))
     if args.json:
-        records = [
-            {k: (round(float(v), 6) if k in ("psnr", "ssim") else (int(v) if k in ("scale", "images") else v))
-             for k, v in row.items()}
-            for row in table.to_dict(orient="records")
-        ]
+        def value(k, v):
+            if k in ("psnr", "ssim"):  # JSON has no Infinity: identical images give null
+                return round(float(v), 6) if math.isfinite(v) else None
+            return int(v) if k in ("scale", "images") else v
+
+        records = [{k: value(k, v) for k, v in row.items()} for row in table.to_dict(orient="records")]
         path = Path(args.json)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(records, indent=2) + "\n")
@@ -68,10 +70,14 @@ def cmd_datasets(args) -> int:
     for kind, names in list_datasets().items():
         for name in names:
             folder = root / kind / name / ("HR" if kind == "benchmark" else "")
-            n = len(list_images(folder))
+            try:
+                n = len(list_images(folder))
+            except SrkitError:
+                n = 0
             extra = ""
             if kind == "benchmark":
-                scales = sorted(p.name for p in (root / kind / name / "LR_bicubic").iterdir())
+                lr_dir = root / kind / name / "LR_bicubic"
+                scales = sorted(p.name for p in lr_dir.iterdir()) if lr_dir.is_dir() else ["none"]
                 extra = f"  LR: {' '.join(scales)}"
             print(f"  {kind:9s} {name:8s} {n:4d} images{extra}")
     return 0
@@ -158,7 +164,7 @@ def main(argv=None) -> int:
     except SrkitError as e:
         print(f"srkit {args.command}: error: {e}", file=sys.stderr)
         return 2
-    except (ValueError, KeyError) as e:
+    except (ValueError, KeyError, OSError) as e:
         print(f"srkit {args.command}: error: {e}", file=sys.stderr)
         return 2
 

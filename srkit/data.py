@@ -124,13 +124,13 @@ def load_training_images(names: Iterable[str] = TRAINING_SETS, limit: int | None
 
     ``names`` may also contain paths to folders of your own images.  ``limit`` caps the images per set.
     """
-    if isinstance(names, str):
+    if isinstance(names, (str, os.PathLike)):
         names = [names]
     out: list[tuple[str, np.ndarray]] = []
     for name in names:
         folder = Path(name).expanduser()
         if not folder.is_dir():
-            folder = _resolve_dataset(name, "train")
+            folder = _resolve_dataset(str(name), "train")
         out.extend((f"{folder.name}/{n}", im) for n, im in load_folder(folder, limit))
     return out
 

@@ -70,8 +70,8 @@ def read_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIX
                 w, h = im.size
                 if max_pixels is not None and w * h > max_pixels:
                     raise ImageTooLargeError(
-                        f"{path} declares {w}x{h} = {w * h / 1e6:.0f} megapixels, more than the limit of "
-                        f"{max_pixels / 1e6:.0f}. If you trust the file, pass max_pixels=None or a larger "
+                        f"{path} declares {w}x{h} = {w * h:,} pixels, more than the limit of "
+                        f"{max_pixels:,}. If you trust the file, pass max_pixels=None or a larger "
                         "limit; otherwise it may be a decompression bomb."
                     )
                 im.load()
@@ -99,6 +99,7 @@ def _composite_on_white(im):
 
 def _to_array(im, path) -> np.ndarray:
     mode = im.mode
+    was_palette = mode == "P"
     if mode == "P":
         has_alpha = "transparency" in im.info
         im = im.convert("RGBA") if has_alpha else im.convert("RGB")
@@ -109,9 +110,10 @@ def _to_array(im, path) -> np.ndarray:
                 return np.ascontiguousarray(arr[..., :1])
             return arr
     if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        grey = mode in ("LA", "La")
-        im = _composite_on_white(im)
-        arr = np.asarray(im)
+        arr = np.asarray(_composite_on_white(im))
+        grey = mode in ("LA", "La") or (
+            was_palette and np.array_equal(arr[..., 0], arr[..., 1]) and np.array_equal(arr[..., 1], arr[..., 2])
+        )
         return np.ascontiguousarray(arr[..., :1]) if grey else arr
     if mode == "1":
         return (np.asarray(im, dtype=np.uint8) * 255)[..., None]

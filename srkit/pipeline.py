@@ -20,6 +20,7 @@ the next batch is prepared while the model trains on the current one.
 
 from __future__ import annotations
 
+import os
 from typing import Sequence
 
 import numpy as np
@@ -159,7 +160,8 @@ def patch_dataset(
         batch_size: patches per batch.
         seed: the same seed gives the same batches, in the same order, every time it is iterated.
         steps: number of batches (``None`` = endless; use ``model.fit(..., steps_per_epoch=...)``).
-        limit: use only the first ``limit`` images of each named set (quick experiments).
+        limit: use only the first ``limit`` images of each named set or folder (quick experiments; to
+            limit a list of images, slice the list).
 
     Example::
 
@@ -168,9 +170,9 @@ def patch_dataset(
     """
     import tensorflow as tf
 
-    if isinstance(source, str):
+    if isinstance(source, (str, os.PathLike)):
         source = [source]
-    if source and all(isinstance(s, str) for s in source):
+    if source and all(isinstance(s, (str, os.PathLike)) for s in source):
         images = load_training_images(source, limit=limit)
     else:
         images = list(source)

@@ -107,9 +107,10 @@ class CompareState:
                 continue
             if im.shape != ref.shape:
                 raise ShapeError(f"{k!r} has {im.shape[2]} channels but the reference has {ref.shape[2]}.")
+            small = min(self.height, self.width) - 2 * self.crop_border < 11  # SSIM needs an 11x11 window
             out[k] = {
                 "psnr": psnr(im, ref, crop_border=self.crop_border),
-                "ssim": ssim(im, ref, crop_border=self.crop_border),
+                "ssim": float("nan") if small else ssim(im, ref, crop_border=self.crop_border),
             }
         return out
 
@@ -203,9 +204,11 @@ class CompareState:
         }
 
 
-def to_png(image: np.ndarray, display_size: int | None = None, box: ZoomBox | None = None) -> bytes:
+def to_png(image: np.ndarray, display_size: int | None = None, box: ZoomBox | None = None,
+           divider: float | None = None) -> bytes:
     """Encode an image as PNG bytes, enlarged with nearest-neighbour to ``display_size`` (so pixels stay
-    visible) and optionally with a zoom box outlined in red."""
+    visible), optionally with a zoom box outlined in red and a vertical divider at the fraction
+    ``divider`` of the width (the swipe position)."""
     from PIL import Image, ImageDraw
 
     a = to_uint8(image)
@@ -221,6 +224,9 @@ def to_png(image: np.ndarray, display_size: int | None = None, box: ZoomBox | No
         x0, y0 = box.x * factor, box.y * factor
         x1, y1 = (box.x + box.size) * factor - 1, (box.y + box.size) * factor - 1
         d.rectangle([x0, y0, x1, y1], outline=(255, 0, 0), width=2)
+    if divider is not None:
+        x = min(im.width - 1, round(divider * im.width))
+        ImageDraw.Draw(im).line([(x, 0), (x, im.height - 1)], fill=(255, 255, 0), width=1)
     buf = io.BytesIO()
     im.save(buf, format="PNG")
     return buf.getvalue()
@@ -243,7 +249,7 @@ class CompareWidget:
         self.overview = w.Image(format="png", width=overview)
         self.x = w.IntSlider(value=s.zoom.x, min=0, max=s.width - 1, description="x")
         self.y = w.IntSlider(value=s.zoom.y, min=0, max=s.height - 1, description="y")
-        self.size = w.IntSlider(value=s.zoom.size, min=8, max=min(s.height, s.width), description="zoom")
+        self.size = w.IntSlider(value=s.zoom.size, min=1, max=min(s.height, s.width), description="zoom")
         self.tiles = {k: w.Image(format="png", width=tile, height=tile) for k in s.labels}
         self.captions = {k: w.HTML() for k in s.labels}
         self.left = w.Dropdown(options=s.labels, value=s.swipe_left, description="left")
@@ -296,7 +302,8 @@ class CompareWidget:
         self.render_swipe()
 
     def render_swipe(self) -> None:
-        self.swipe.value = to_png(self.state.swipe_image("zoom"), display_size=2 * self.tile)
+        s = self.state
+        self.swipe.value = to_png(s.swipe_image("zoom"), display_size=2 * self.tile, divider=s.swipe_position)
 
     def _ipython_display_(self):
         from IPython.display import display

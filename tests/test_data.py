@@ -41,7 +41,7 @@ def fake_data(tmp_path):
 # The bundled data
 # --------------------------------------------------------------------------------------------------
 def test_data_dir_is_the_repository_data_folder():
-    assert data.data_dir().resolve() == REPO_DATA
+    assert data.data_dir().resolve() == REPO_DATA.resolve()
 
 
 def test_list_datasets():

@@ -240,7 +240,7 @@ def test_text_file_named_png_is_refused(tmp_path):
         read_image(path)
 
 
-def test_truncated_png_is_refused(tmp_path, rgb):
+def test_truncated_png_is_refused(tmp_path):
     full = tmp_path / "full.png"
     big = np.random.default_rng(1).integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
     Image.fromarray(big).save(full)
@@ -288,7 +288,7 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path, monkeypatch):
     assert isinstance(info.value, ImageReadError)
 
 
-def test_max_pixels_limit_and_lifting_it(tmp_path, rgb):
+def test_max_pixels_limit_and_lifting_it(tmp_path):
     path = tmp_path / "twenty.png"
     img = np.full((20, 20, 3), 77, dtype=np.uint8)
     Image.fromarray(img).save(path)
@@ -346,3 +346,27 @@ def test_to_uint8():
         to_uint8(np.array([0.1, np.inf]))
     with pytest.raises(ShapeError, match="dtype"):
         to_uint8(np.array([1, 2], dtype=np.int64))
+
+
+# --------------------------------------------------------------------------------------------------
+# Known bugs
+# --------------------------------------------------------------------------------------------------
+def test_too_large_message_states_the_real_limit(tmp_path):
+    path = tmp_path / "twenty.png"
+    Image.fromarray(np.zeros((20, 20, 3), dtype=np.uint8)).save(path)
+    with pytest.raises(ImageTooLargeError) as info:
+        read_image(path, max_pixels=100)
+    message = str(info.value)
+    assert "limit of 0" not in message
+    assert "100" in message and "400" in message
+
+
+def test_grey_palette_with_transparency_stays_single_channel(tmp_path):
+    idx = np.array([[0, 1], [1, 0]], dtype=np.uint8)
+    im = Image.fromarray(idx, mode="P")
+    im.putpalette([50, 50, 50, 200, 200, 200] + [0] * (256 * 3 - 6))
+    path = tmp_path / "greypal_t.png"
+    im.save(path, transparency=1)
+    out = read_image(path)
+    assert out.shape == (2, 2, 1)
+    np.testing.assert_array_equal(out[..., 0], [[50, 255], [255, 50]])

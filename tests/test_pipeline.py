@@ -274,3 +274,17 @@ def test_patch_dataset_from_a_list_of_images_and_endless():
     assert len(batches) == 5
     assert tuple(batches[0][0].shape) == (3, 8, 8, 3)
     assert tuple(batches[0][1].shape) == (3, 16, 16, 3)
+
+
+def test_patch_dataset_accepts_path_folders(tmp_path):
+    from pathlib import Path
+
+    from PIL import Image
+
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 256, size=(32, 32, 3), dtype=np.uint8)).save(folder / "a.png")
+    ds = patch_dataset([Path(folder)], scale=2, patch_size=8, batch_size=2, steps=1)
+    lr, hr = next(iter(ds))
+    assert tuple(lr.shape) == (2, 8, 8, 1) and tuple(hr.shape) == (2, 16, 16, 1)
