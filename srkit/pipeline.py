@@ -13,9 +13,10 @@ How it works (and why):
 5. Patches are converted to Y (BT.601 studio swing, the channel SR papers train and score on) or kept RGB,
    as float32 in [0, 1].
 
-Batches are built in NumPy from a seeded generator, so the same ``seed`` gives the same batches in the
-same order on every machine, and wrapped with ``tf.data.Dataset.from_generator`` plus ``prefetch`` so
-the next batch is prepared while the model trains on the current one.
+Batch ``i`` is built in NumPy from a generator seeded with ``(seed, i)``, so the same seed gives the
+same batches in the same order on every machine, and a resumed run continues the exact sequence.  The
+``tf.data`` pipeline maps step indices to batches in parallel and prefetches, so the next batches are
+prepared while the model trains on the current one.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from typing import Sequence
 import numpy as np
 
 from .data import TRAINING_SETS, load_training_images
-from .degrade import Degradation, modcrop
+from .degrade import Degradation, modcrop, upscale
 from .errors import ShapeError
 from .metrics import rgb_to_y
 
-__all__ = ["PatchSampler", "patch_dataset", "to_channels"]
+__all__ = ["PatchSampler", "patch_dataset", "make_sampler", "to_channels"]
 
 
 def to_channels(image: np.ndarray, channels: str) -> np.ndarray:
@@ -60,6 +61,8 @@ class PatchSampler:
         degradation: a :class:`~srkit.degrade.Degradation` (default: bicubic ``Degradation.BI(scale)``).
         channels: ``'y'`` or ``'rgb'``.
         augment: random flips and 90-degree rotations.
+        pre_upsample: give the bicubic-upscaled LR (same size as HR) as input, for pre-upsampling
+            models such as SRCNN; the whole LR image is upscaled once, as at test time.
     """
 
     def __init__(
@@ -70,12 +73,14 @@ class PatchSampler:
         degradation: Degradation | None = None,
         channels: str = "y",
         augment: bool = True,
+        pre_upsample: bool = False,
     ):
         if channels not in ("y", "rgb"):
             raise ValueError(f"channels must be 'y' or 'rgb', got {channels!r}.")
         if patch_size < 1:
             raise ValueError(f"patch_size must be positive, got {patch_size}.")
         self.scale, self.patch_size, self.channels, self.augment = int(scale), int(patch_size), channels, augment
+        self.pre_upsample = bool(pre_upsample)
         self.degradation = degradation or Degradation.BI(self.scale)
         if self.degradation.scale != self.scale:
             raise ValueError(
@@ -97,13 +102,17 @@ class PatchSampler:
                 continue
             hr = modcrop(img, self.scale)
             self.hr.append(hr)
-            self.lr.append(self.degradation.downsample(hr))
+            lr = self.degradation.downsample(hr)
+            if self.pre_upsample and not self.degradation.is_random:
+                lr = upscale(lr, self.scale)
+            self.lr.append(lr)
         if not self.hr:
             raise ShapeError(
                 f"No training image is at least {hr_size}x{hr_size} pixels (patch_size={patch_size} at "
                 f"x{scale}); use a smaller patch_size or larger images."
             )
-        counts = np.array([(lr.shape[0] - self.patch_size + 1) * (lr.shape[1] - self.patch_size + 1) for lr in self.lr])
+        p = self.patch_size
+        counts = np.array([(h.shape[0] // self.scale - p + 1) * (h.shape[1] // self.scale - p + 1) for h in self.hr])
         self._p = counts / counts.sum()
 
     def __len__(self) -> int:
@@ -114,10 +123,13 @@ class PatchSampler:
         i = rng.choice(len(self.lr), p=self._p)
         lr_img, hr_img = self.lr[i], self.hr[i]
         p, s = self.patch_size, self.scale
-        y = int(rng.integers(0, lr_img.shape[0] - p + 1))
-        x = int(rng.integers(0, lr_img.shape[1] - p + 1))
-        lr = lr_img[y : y + p, x : x + p]
+        y = int(rng.integers(0, hr_img.shape[0] // s - p + 1))
+        x = int(rng.integers(0, hr_img.shape[1] // s - p + 1))
         hr = hr_img[s * y : s * (y + p), s * x : s * (x + p)]
+        if lr_img.shape[:2] == hr_img.shape[:2]:  # stored pre-upsampled, at HR size
+            lr = lr_img[s * y : s * (y + p), s * x : s * (x + p)]
+        else:
+            lr = lr_img[y : y + p, x : x + p]
         if self.augment:
             k = int(rng.integers(0, 4))
             flip = bool(rng.integers(0, 2))
@@ -126,6 +138,8 @@ class PatchSampler:
                 lr, hr = lr[:, ::-1], hr[:, ::-1]
         if self.degradation.is_random:
             lr = self.degradation.corrupt(np.ascontiguousarray(lr), rng)
+            if self.pre_upsample:
+                lr = upscale(lr, s)
         return lr, hr
 
     def batch(self, rng: np.random.Generator, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -134,6 +148,16 @@ class PatchSampler:
         lr = [to_channels(a, self.channels) for a, _ in pairs]
         hr = [to_channels(b, self.channels) for _, b in pairs]
         return np.stack(lr), np.stack(hr)
+
+    def batch_at(self, seed: int, step: int, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+        """The batch for training step ``step``: a pure function of ``(seed, step)``, so a run resumed
+        at any step sees exactly the batches an uninterrupted run would, in any backend."""
+        return self.batch(np.random.default_rng([int(seed), int(step)]), batch_size)
+
+    @property
+    def input_size(self) -> int:
+        """Side of the input patch: the LR patch, or the HR patch for pre-upsampling."""
+        return self.patch_size * (self.scale if self.pre_upsample else 1)
 
     @property
     def num_channels(self) -> int:
@@ -151,17 +175,23 @@ def patch_dataset(
     seed: int = 0,
     steps: int | None = None,
     limit: int | None = None,
+    pre_upsample: bool = False,
+    start_step: int = 0,
+    sampler: PatchSampler | None = None,
 ):
     """A ``tf.data.Dataset`` of ``(lr, hr)`` float32 batches for training.
 
     Args:
         source: training set names (``'T91'``, ``'BSD200'``), folders of images, or a list of images.
-        scale, patch_size, degradation, channels, augment: see :class:`PatchSampler`.
+        scale, patch_size, degradation, channels, augment, pre_upsample: see :class:`PatchSampler`.
         batch_size: patches per batch.
-        seed: the same seed gives the same batches, in the same order, every time it is iterated.
+        seed: batch ``i`` depends only on ``(seed, i)`` (:meth:`PatchSampler.batch_at`): the same seed
+            gives the same batches in the same order, every time and on every machine.
         steps: number of batches (``None`` = endless; use ``model.fit(..., steps_per_epoch=...)``).
         limit: use only the first ``limit`` images of each named set or folder (quick experiments; to
             limit a list of images, slice the list).
+        start_step: index of the first batch (a resumed run continues the same sequence).
+        sampler: reuse an existing :class:`PatchSampler` instead of loading ``source`` again.
 
     Example::
 
@@ -170,30 +200,42 @@ def patch_dataset(
     """
     import tensorflow as tf
 
+    if sampler is None:
+        sampler = make_sampler(source, scale, patch_size, degradation, channels, augment, limit, pre_upsample)
+    c, n, s = sampler.num_channels, sampler.input_size, sampler.scale * sampler.patch_size
+
+    def make_batch(step):
+        return sampler.batch_at(seed, int(step), batch_size)
+
+    def load(step):
+        lr, hr = tf.numpy_function(make_batch, [step], (tf.float32, tf.float32), stateful=False)
+        lr.set_shape((batch_size, n, n, c))
+        hr.set_shape((batch_size, s, s, c))
+        return lr, hr
+
+    if steps is None:
+        ds = tf.data.Dataset.counter(start_step)
+    else:
+        ds = tf.data.Dataset.range(start_step, start_step + steps)
+    ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def make_sampler(
+    source: Sequence = TRAINING_SETS,
+    scale: int = 3,
+    patch_size: int = 17,
+    degradation: Degradation | None = None,
+    channels: str = "y",
+    augment: bool = True,
+    limit: int | None = None,
+    pre_upsample: bool = False,
+) -> PatchSampler:
+    """Load ``source`` (set names, folders or a list of images) into a :class:`PatchSampler`."""
     if isinstance(source, (str, os.PathLike)):
         source = [source]
-    if source and all(isinstance(s, (str, os.PathLike)) for s in source):
+    if source and all(isinstance(x, (str, os.PathLike)) for x in source):
         images = load_training_images(source, limit=limit)
     else:
         images = list(source)
-    sampler = PatchSampler(images, scale, patch_size, degradation, channels, augment)
-    c = sampler.num_channels
-    p, s = sampler.patch_size, sampler.scale
-
-    def generate():
-        rng = np.random.default_rng(seed)
-        n = 0
-        while steps is None or n < steps:
-            yield sampler.batch(rng, batch_size)
-            n += 1
-
-    ds = tf.data.Dataset.from_generator(
-        generate,
-        output_signature=(
-            tf.TensorSpec((batch_size, p, p, c), tf.float32),
-            tf.TensorSpec((batch_size, s * p, s * p, c), tf.float32),
-        ),
-    )
-    if steps is not None:
-        ds = ds.apply(tf.data.experimental.assert_cardinality(steps))
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return PatchSampler(images, scale, patch_size, degradation, channels, augment, pre_upsample)

@@ -1,0 +1,359 @@
+"""One way to train every srkit model: from a notebook in two lines, or from ``srkit train`` for long runs.
+
+    from srkit.train import TrainConfig, train
+    result = train(TrainConfig("espcn", scale=3, steps=2000), out_dir="runs/espcn_x3")
+
+What it does:
+
+* input: aligned LR/HR patches from T91 + BSD200 (:mod:`srkit.pipeline`), batch ``i`` a pure function of
+  ``(seed, i)``; ``tf.data`` on the TensorFlow backend, a ``keras.utils.PyDataset`` on others;
+* loss L1 (or L2), Adam with a cosine-decay learning-rate schedule (and optional warm-up);
+* every ``eval_every`` steps (one Keras "epoch"): PSNR/SSIM on the validation set (Set5 by default, the
+  paper protocol through :mod:`srkit.evaluate`), logged as ``val_psnr``/``val_ssim``;
+* checkpoints: after each epoch the model (with its optimizer state) and ``state.json`` are written to
+  ``out_dir``; ``train(..., resume=True)`` (the default) continues from the last one, with the same
+  batches an uninterrupted run would have seen.  Killing a run loses at most one epoch;
+* progress: Keras' progress bar in a terminal, and in a notebook a live plot of loss and validation
+  PSNR that updates in place (:class:`LivePlot`);
+* ``strategy``: any ``tf.distribute`` strategy (e.g. ``MirroredStrategy`` for several GPUs).
+
+Benchmarks (Set5/Set14/BSD100) are only ever used for validation and reporting, never for training.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .data import TRAINING_SETS, load_benchmark
+from .errors import SrkitError
+
+__all__ = ["TrainConfig", "TrainResult", "train", "validate", "LivePlot", "DEFAULTS"]
+
+#: Per-model defaults: LR patch size, batch size, learning rate (what the zoo was trained with).
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "naive_cnn": dict(patch_size=16, batch_size=32, learning_rate=1e-3),
+    "srcnn": dict(patch_size=11, batch_size=32, learning_rate=1e-3),
+    "fsrcnn": dict(patch_size=16, batch_size=32, learning_rate=1e-3),
+    "espcn": dict(patch_size=17, batch_size=32, learning_rate=1e-3),
+    "edsr": dict(patch_size=32, batch_size=16, learning_rate=5e-4),
+}
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a training run (stored as ``config.json`` beside its checkpoints).
+
+    Args:
+        model: a name from :data:`srkit.models.BUILDERS`.
+        scale: 2, 3 or 4.
+        steps: total optimisation steps.
+        model_config: keyword arguments for the model builder (e.g. ``{"blocks": 8}``).
+        channels: ``'y'`` (papers' choice) or ``'rgb'``.
+        train_sets: training set names or folders (default T91 + BSD200).
+        patch_size, batch_size, learning_rate: ``None`` takes the model's :data:`DEFAULTS`.
+        loss: ``'l1'`` or ``'l2'``.
+        warmup_steps: linear learning-rate warm-up before the cosine decay.
+        eval_every: steps between validations and checkpoints (one Keras epoch).
+        val_set: benchmark used for validation (``None``: no validation).
+        val_limit: only the first N validation images (quick runs).
+        seed: seeds weights and data.
+        limit: only the first N images of each training set (quick runs).
+    """
+
+    model: str
+    scale: int
+    steps: int = 10_000
+    model_config: dict = field(default_factory=dict)
+    channels: str = "y"
+    train_sets: tuple = TRAINING_SETS
+    patch_size: int | None = None
+    batch_size: int | None = None
+    learning_rate: float | None = None
+    loss: str = "l1"
+    warmup_steps: int = 0
+    eval_every: int = 1000
+    val_set: str | None = "Set5"
+    val_limit: int | None = None
+    seed: int = 0
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        from .models import BUILDERS
+
+        if self.model not in BUILDERS:
+            raise ValueError(f"Unknown model {self.model!r}; choose one of {', '.join(BUILDERS)}.")
+        if self.scale not in (2, 3, 4):
+            raise ValueError(f"scale must be 2, 3 or 4, got {self.scale!r}.")
+        if self.loss not in ("l1", "l2"):
+            raise ValueError(f"loss must be 'l1' or 'l2', got {self.loss!r}.")
+        if self.steps < 1 or self.eval_every < 1:
+            raise ValueError("steps and eval_every must be positive.")
+        for key, value in DEFAULTS[self.model].items():
+            if getattr(self, key) is None:
+                setattr(self, key, value)
+        self.train_sets = tuple(str(s) for s in self.train_sets)
+        self.eval_every = min(self.eval_every, self.steps)
+
+    @property
+    def epochs(self) -> int:
+        return math.ceil(self.steps / self.eval_every)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["train_sets"] = list(d["train_sets"])
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> "TrainConfig":
+        d = dict(d)
+        d["train_sets"] = tuple(d.get("train_sets", TRAINING_SETS))
+        return cls(**d)
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns: the trained model, the per-epoch history, and where it was saved."""
+
+    model: Any
+    history: list[dict]
+    out_dir: Path | None
+    config: TrainConfig
+    wall_time_s: float
+
+    @property
+    def best_val_psnr(self) -> float | None:
+        vals = [h["val_psnr"] for h in self.history if h.get("val_psnr") is not None]
+        return max(vals) if vals else None
+
+
+def validate(model, scale: int, dataset: str = "Set5", limit: int | None = None) -> dict[str, float]:
+    """PSNR/SSIM of a model on a benchmark with the paper protocol (see :func:`srkit.evaluate.evaluate`)."""
+    from .evaluate import KerasUpscaler, evaluate
+
+    table = evaluate(KerasUpscaler(model), [dataset], [scale], limit=limit)
+    return {"val_psnr": float(table.psnr.iloc[0]), "val_ssim": float(table.ssim.iloc[0])}
+
+
+class LivePlot:
+    """A Keras callback that draws training loss (per step, smoothed) and validation PSNR (per epoch)
+    in one figure that is updated in place in a notebook."""
+
+    def __new__(cls, *args, **kwargs):
+        import keras
+
+        class _LivePlot(keras.callbacks.Callback):
+            def __init__(self, every: int = 50, title: str = ""):
+                super().__init__()
+                self.every, self.title = every, title
+                self.losses: list[float] = []
+                self.val: list[tuple[int, float]] = []
+                self._handle = None
+                self._step = 0
+
+            def on_train_batch_end(self, batch, logs=None):
+                self._step += 1
+                self.losses.append(float(logs["loss"]))
+                if self._step % self.every == 0:
+                    self.draw()
+
+            def on_epoch_end(self, epoch, logs=None):
+                if logs and logs.get("val_psnr") is not None:
+                    self.val.append((logs.get("step", self._step), float(logs["val_psnr"])))
+                self.draw()
+
+            def draw(self):
+                import matplotlib.pyplot as plt
+                from IPython.display import display
+
+                fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3))
+                if self.losses:
+                    loss = np.asarray(self.losses)
+                    k = max(1, len(loss) // 50)
+                    smooth = np.convolve(loss, np.ones(k) / k, mode="valid")
+                    a.plot(loss, alpha=0.3, color="C0")
+                    a.plot(np.arange(k - 1, len(loss)), smooth, color="C0")
+                    a.set_yscale("log")
+                a.set_xlabel("step (this run)")
+                a.set_ylabel("training loss")
+                if self.val:
+                    s, v = zip(*self.val)
+                    b.plot(s, v, "o-", color="C1")
+                b.set_xlabel("step")
+                b.set_ylabel("validation PSNR (dB)")
+                fig.suptitle(self.title)
+                fig.tight_layout()
+                if self._handle is None:
+                    self._handle = display(fig, display_id=True)
+                else:
+                    self._handle.update(fig)
+                plt.close(fig)
+
+        return _LivePlot(*args, **kwargs)
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+    except ImportError:
+        return False
+
+
+def _make_callbacks(config: TrainConfig, out_dir: Path | None, history: list[dict], start_step: int):
+    import keras
+
+    class Checkpoint(keras.callbacks.Callback):
+        """Validate, record history, save model + optimizer + state after every epoch; stop on NaN."""
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs if logs is not None else {}
+            step = min((epoch + 1) * config.eval_every, config.steps)
+            loss = float(logs.get("loss", float("nan")))
+            if not math.isfinite(loss):
+                self.model.stop_training = True
+                raise SrkitError(
+                    f"Training loss became {loss} at step {step}; stopping. Lower the learning rate "
+                    f"(now {config.learning_rate}) or check the data."
+                )
+            if config.val_set:
+                logs.update(validate(self.model, config.scale, config.val_set, config.val_limit))
+            logs["step"] = step
+            lr = self.model.optimizer.learning_rate
+            logs["learning_rate"] = float(np.asarray(lr if not callable(lr) else lr(step)))
+            entry = {"epoch": epoch + 1, "step": step, "time": time.time(),
+                     **{k: float(v) for k, v in logs.items() if np.isscalar(v) or np.ndim(v) == 0}}
+            history.append(entry)
+            if out_dir is not None:
+                tmp = out_dir / "checkpoint.tmp.keras"
+                self.model.save(tmp)
+                os.replace(tmp, out_dir / "checkpoint.keras")
+                state = {"epoch": epoch + 1, "step": step, "history": history}
+                (out_dir / "state.tmp.json").write_text(json.dumps(state, indent=1))
+                os.replace(out_dir / "state.tmp.json", out_dir / "state.json")
+
+    return [Checkpoint()]
+
+
+def _dataset(config: TrainConfig, sampler, start_step: int):
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        from .pipeline import patch_dataset
+
+        return patch_dataset(batch_size=config.batch_size, seed=config.seed, start_step=start_step, sampler=sampler)
+
+    class Batches(keras.utils.PyDataset):
+        """Epoch e, index i -> batch of step e * eval_every + i (Keras restarts indices every epoch)."""
+
+        def __init__(self):
+            super().__init__(workers=min(8, os.cpu_count() or 1), use_multiprocessing=False)
+            self.epoch = start_step // config.eval_every
+
+        def __len__(self):
+            return config.eval_every
+
+        def __getitem__(self, i):
+            return sampler.batch_at(config.seed, self.epoch * config.eval_every + i, config.batch_size)
+
+        def on_epoch_end(self):
+            self.epoch += 1
+
+    return Batches()
+
+
+def train(
+    config: TrainConfig,
+    out_dir: str | os.PathLike | None = None,
+    resume: bool = True,
+    live_plot: bool | None = None,
+    verbose: int | str = "auto",
+    strategy=None,
+    callbacks: list | None = None,
+) -> TrainResult:
+    """Train ``config.model`` and return a :class:`TrainResult`.
+
+    Args:
+        config: the run's :class:`TrainConfig`.
+        out_dir: folder for ``config.json``, ``checkpoint.keras``, ``state.json`` and ``model.keras``
+            (``None``: keep nothing on disk, no resume).
+        resume: continue from ``out_dir``'s checkpoint if there is one (its config must match).
+        live_plot: draw the live plot (default: only inside a notebook).
+        verbose: Keras' verbosity (the progress bar in a terminal).
+        strategy: an optional ``tf.distribute.Strategy``.
+        callbacks: extra Keras callbacks.
+    """
+    import keras
+
+    from .models import PRE_UPSAMPLING, build
+    from .pipeline import make_sampler
+
+    t0 = time.time()
+    out = Path(out_dir) if out_dir is not None else None
+    history: list[dict] = []
+    start_epoch = 0
+    model = None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        saved = out / "config.json"
+        if resume and (out / "checkpoint.keras").exists() and (out / "state.json").exists():
+            old = json.loads(saved.read_text()) if saved.exists() else None
+            if old is not None and old != config.to_json():
+                raise SrkitError(
+                    f"{out} holds a run with a different configuration; use another out_dir or resume=False.\n"
+                    f"saved: {old}\nnow:   {config.to_json()}"
+                )
+            state = json.loads((out / "state.json").read_text())
+            start_epoch, history = int(state["epoch"]), list(state["history"])
+            model = keras.saving.load_model(out / "checkpoint.keras", safe_mode=True)
+        saved.write_text(json.dumps(config.to_json(), indent=1))
+
+    keras.utils.set_random_seed(config.seed)
+    sampler = make_sampler(config.train_sets, config.scale, config.patch_size, channels=config.channels,
+                           limit=config.limit, pre_upsample=config.model in PRE_UPSAMPLING)
+    channels = 1 if config.channels == "y" else 3
+
+    def compile_new():
+        m = build(config.model, config.scale, channels=channels, **config.model_config)
+        decay = max(1, config.steps - config.warmup_steps)
+        schedule = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate if not config.warmup_steps else 0.0,
+            decay_steps=decay,
+            alpha=0.01,
+            warmup_target=config.learning_rate if config.warmup_steps else None,
+            warmup_steps=config.warmup_steps,
+        )
+        m.compile(optimizer=keras.optimizers.Adam(schedule),
+                  loss="mean_absolute_error" if config.loss == "l1" else "mean_squared_error")
+        return m
+
+    if model is None:
+        if strategy is not None:
+            with strategy.scope():
+                model = compile_new()
+        else:
+            model = compile_new()
+
+    start_step = min(start_epoch * config.eval_every, config.steps)
+    cbs = _make_callbacks(config, out, history, start_step)
+    if live_plot is None:
+        live_plot = _in_notebook()
+    if live_plot:
+        cbs.append(LivePlot(every=max(10, config.eval_every // 10), title=f"{config.model} x{config.scale}"))
+    cbs += list(callbacks or [])
+    if start_epoch < config.epochs:
+        data = _dataset(config, sampler, start_step)
+        model.fit(data, epochs=config.epochs, initial_epoch=start_epoch, steps_per_epoch=config.eval_every,
+                  callbacks=cbs, verbose=verbose)
+    if out is not None:
+        model.save(out / "model.keras")
+    return TrainResult(model, history, out, config, time.time() - t0)
