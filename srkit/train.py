@@ -66,6 +66,9 @@ class TrainConfig:
         val_limit: only the first N validation images (quick runs).
         seed: seeds weights and data.
         limit: only the first N images of each training set (quick runs).
+        time_budget_s: train for this many seconds instead of a fixed number of steps: the learning
+            rate follows a cosine over *time* and training stops when the budget is spent (``steps``
+            is then an upper bound).  Used to train the zoo on a machine of unknown speed.
     """
 
     model: str
@@ -84,6 +87,7 @@ class TrainConfig:
     val_limit: int | None = None
     seed: int = 0
     limit: int | None = None
+    time_budget_s: float | None = None
 
     def __post_init__(self) -> None:
         from .models import BUILDERS
@@ -215,9 +219,18 @@ def _make_callbacks(config: TrainConfig, out_dir: Path | None, history: list[dic
     class Checkpoint(keras.callbacks.Callback):
         """Validate, record history, save model + optimizer + state after every epoch; stop on NaN."""
 
+        def __init__(self):
+            super().__init__()
+            self.step = start_step
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.step += 1
+            if self.step >= config.steps:
+                self.model.stop_training = True
+
         def on_epoch_end(self, epoch, logs=None):
             logs = logs if logs is not None else {}
-            step = min((epoch + 1) * config.eval_every, config.steps)
+            step = self.step
             loss = float(logs.get("loss", float("nan")))
             if not math.isfinite(loss):
                 self.model.stop_training = True
@@ -228,8 +241,7 @@ def _make_callbacks(config: TrainConfig, out_dir: Path | None, history: list[dic
             if config.val_set:
                 logs.update(validate(self.model, config.scale, config.val_set, config.val_limit))
             logs["step"] = step
-            lr = self.model.optimizer.learning_rate
-            logs["learning_rate"] = float(np.asarray(lr if not callable(lr) else lr(step)))
+            logs["learning_rate"] = float(np.asarray(self.model.optimizer.learning_rate))
             entry = {"epoch": epoch + 1, "step": step, "time": time.time(),
                      **{k: float(v) for k, v in logs.items() if np.isscalar(v) or np.ndim(v) == 0}}
             history.append(entry)
@@ -241,7 +253,43 @@ def _make_callbacks(config: TrainConfig, out_dir: Path | None, history: list[dic
                 (out_dir / "state.tmp.json").write_text(json.dumps(state, indent=1))
                 os.replace(out_dir / "state.tmp.json", out_dir / "state.json")
 
-    return [Checkpoint()]
+    cbs = [Checkpoint()]
+    if config.time_budget_s:
+        cbs.insert(0, TimeBudget(config.time_budget_s, config.learning_rate, history))
+    return cbs
+
+
+class TimeBudget:
+    """Keras callback: cosine learning rate over wall time, and stop when ``budget_s`` is spent.
+
+    Time already spent by a resumed run (from its history) counts against the budget.
+    """
+
+    def __new__(cls, budget_s: float, base_lr: float, history: list[dict], alpha: float = 0.01):
+        import keras
+
+        spent = sum(h.get("epoch_time_s", 0.0) for h in history)
+
+        class _TimeBudget(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.t0 = time.time() - spent
+                self.t_epoch = time.time()
+
+            def on_train_batch_begin(self, batch, logs=None):
+                if batch % 20:
+                    return
+                frac = min(1.0, (time.time() - self.t0) / budget_s)
+                lr = base_lr * (alpha + (1 - alpha) * 0.5 * (1 + math.cos(math.pi * frac)))
+                self.model.optimizer.learning_rate = lr
+                if frac >= 1.0:
+                    self.model.stop_training = True
+
+            def on_epoch_end(self, epoch, logs=None):
+                if logs is not None:
+                    logs["epoch_time_s"] = time.time() - self.t_epoch
+                self.t_epoch = time.time()
+
+        return _TimeBudget()
 
 
 def _dataset(config: TrainConfig, sampler, start_step: int):
@@ -253,17 +301,19 @@ def _dataset(config: TrainConfig, sampler, start_step: int):
         return patch_dataset(batch_size=config.batch_size, seed=config.seed, start_step=start_step, sampler=sampler)
 
     class Batches(keras.utils.PyDataset):
-        """Epoch e, index i -> batch of step e * eval_every + i (Keras restarts indices every epoch)."""
+        """Epoch e of this run, index i -> batch of step start + e * eval_every + i (Keras restarts
+        indices every epoch)."""
 
         def __init__(self):
-            super().__init__(workers=min(8, os.cpu_count() or 1), use_multiprocessing=False)
-            self.epoch = start_step // config.eval_every
+            workers = int(os.environ.get("SRKIT_DATA_WORKERS", min(4, os.cpu_count() or 1)))
+            super().__init__(workers=workers, use_multiprocessing=False)
+            self.epoch = 0
 
         def __len__(self):
             return config.eval_every
 
         def __getitem__(self, i):
-            return sampler.batch_at(config.seed, self.epoch * config.eval_every + i, config.batch_size)
+            return sampler.batch_at(config.seed, start_step + self.epoch * config.eval_every + i, config.batch_size)
 
         def on_epoch_end(self):
             self.epoch += 1
@@ -324,6 +374,10 @@ def train(
 
     def compile_new():
         m = build(config.model, config.scale, channels=channels, **config.model_config)
+        loss = "mean_absolute_error" if config.loss == "l1" else "mean_squared_error"
+        if config.time_budget_s:  # the TimeBudget callback sets the learning rate
+            m.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss)
+            return m
         decay = max(1, config.steps - config.warmup_steps)
         schedule = keras.optimizers.schedules.CosineDecay(
             config.learning_rate if not config.warmup_steps else 0.0,
@@ -332,8 +386,7 @@ def train(
             warmup_target=config.learning_rate if config.warmup_steps else None,
             warmup_steps=config.warmup_steps,
         )
-        m.compile(optimizer=keras.optimizers.Adam(schedule),
-                  loss="mean_absolute_error" if config.loss == "l1" else "mean_squared_error")
+        m.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss)
         return m
 
     if model is None:
@@ -343,14 +396,17 @@ def train(
         else:
             model = compile_new()
 
-    start_step = min(start_epoch * config.eval_every, config.steps)
+    start_step = int(history[-1]["step"]) if history else 0
     cbs = _make_callbacks(config, out, history, start_step)
     if live_plot is None:
         live_plot = _in_notebook()
     if live_plot:
         cbs.append(LivePlot(every=max(10, config.eval_every // 10), title=f"{config.model} x{config.scale}"))
     cbs += list(callbacks or [])
-    if start_epoch < config.epochs:
+    finished = start_step >= config.steps or (
+        config.time_budget_s is not None and sum(h.get("epoch_time_s", 0.0) for h in history) >= config.time_budget_s
+    )
+    if not finished:
         data = _dataset(config, sampler, start_step)
         model.fit(data, epochs=config.epochs, initial_epoch=start_epoch, steps_per_epoch=config.eval_every,
                   callbacks=cbs, verbose=verbose)
