@@ -64,6 +64,34 @@ def _y_of(rgb) -> float:
     return float(to_y_channel(np.array([[rgb]], np.uint8))[0, 0])
 
 
+def _srcnn_params() -> int:
+    from .models import srcnn
+
+    return int(srcnn().count_params())
+
+
+def _zoo_gain(name: str, dataset: str, scale: int) -> float:
+    from . import zoo
+    from .evaluate import evaluate
+
+    return zoo.card(name, scale)["scores"][dataset]["psnr"] - float(evaluate("bicubic", dataset, scale).psnr[0])
+
+
+def _shuffle_shape():
+    import numpy as np
+
+    from .models import PixelShuffle
+
+    return tuple(int(v) for v in PixelShuffle(3)(np.zeros((1, 5, 7, 18), np.float32)).shape)
+
+
+def _best_zoo(dataset: str, scale: int) -> str:
+    from . import zoo
+
+    scores = {n: zoo.card(n, s)["scores"][dataset]["psnr"] for n, s in zoo.available() if s == scale}
+    return max(scores, key=scores.get)
+
+
 EXERCISES: dict[str, Exercise] = {
     "00.1": Exercise(
         "How many pixels does the x4 low-resolution input of Set5 'butterfly' have?",
@@ -104,10 +132,42 @@ EXERCISES: dict[str, Exercise] = {
         "mean(psnr(upscale(p.lr, 4), p.hr, 4) for p in pairs)",
         tolerance=0.005,
     ),
+    "02.1": Exercise(
+        "How many parameters (weights and biases) does SRCNN 9-5-5 with 64 and 32 filters on one channel have?",
+        _srcnn_params,
+        "Each conv layer has k*k*c_in*c_out weights plus c_out biases: 9*9*1*64+64, 5*5*64*32+32, 5*5*32*1+1.",
+        "answer = 9*9*1*64 + 64 + 5*5*64*32 + 32 + 5*5*32*1 + 1   # or srkit.models.srcnn().count_params()",
+    ),
+    "02.2": Exercise(
+        "By how many dB does the pretrained SRCNN x3 beat bicubic on Set5 (from its card and evaluate)?",
+        lambda: _zoo_gain("srcnn", "Set5", 3),
+        "zoo.card('srcnn', 3)['scores']['Set5']['psnr'] minus evaluate('bicubic', 'Set5', 3).psnr[0].",
+        "answer = zoo.card('srcnn', 3)['scores']['Set5']['psnr'] - evaluate('bicubic', 'Set5', 3).psnr[0]",
+        tolerance=0.01,
+    ),
+    "03.1": Exercise(
+        "What is the output shape of PixelShuffle(3) applied to a tensor of shape (1, 5, 7, 18)? (a tuple)",
+        _shuffle_shape,
+        "Each group of 3*3 = 9 channels becomes a 3x3 block of pixels: height and width grow 3 times, "
+        "channels shrink 9 times.",
+        "answer = (1, 15, 21, 2)",
+    ),
+    "03.2": Exercise(
+        "Which zoo model has the highest Set14 PSNR at x4? (its name)",
+        lambda: _best_zoo("Set14", 4),
+        "zoo.results_table() has every score; filter dataset == 'Set14' and scale == 4.",
+        "t = zoo.results_table(); t = t[(t.dataset == 'Set14') & (t.scale == 4)]\n"
+        "answer = t.sort_values('psnr').model.iloc[-1]",
+    ),
 }
 
 
 def _same(answer, expected, tol: float) -> bool:
+    if isinstance(expected, tuple):
+        try:
+            return tuple(int(v) for v in answer) == expected
+        except (TypeError, ValueError):
+            return False
     if isinstance(expected, str):
         return isinstance(answer, str) and answer.strip().lower() == expected.lower()
     try:

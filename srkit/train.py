@@ -66,6 +66,9 @@ class TrainConfig:
         val_limit: only the first N validation images (quick runs).
         seed: seeds weights and data.
         limit: only the first N images of each training set (quick runs).
+        init_weights: start from these weights instead of a random initialisation (fine-tuning):
+            ``'zoo'`` (the pretrained model of the same name and scale), or a ``.keras`` /
+            ``.weights.h5`` file of the same architecture.
         time_budget_s: train for this many seconds instead of a fixed number of steps: the learning
             rate follows a cosine over *time* and training stops when the budget is spent (``steps``
             is then an upper bound).  Used to train the zoo on a machine of unknown speed.
@@ -88,6 +91,7 @@ class TrainConfig:
     seed: int = 0
     limit: int | None = None
     time_budget_s: float | None = None
+    init_weights: str | None = None
 
     def __post_init__(self) -> None:
         from .models import BUILDERS
@@ -321,6 +325,26 @@ def _dataset(config: TrainConfig, sampler, start_step: int):
     return Batches()
 
 
+def _load_initial_weights(model, config: TrainConfig) -> None:
+    import keras
+
+    src = str(config.init_weights)
+    try:
+        if src == "zoo":
+            from . import zoo
+
+            model.set_weights(zoo.load(config.model, config.scale).get_weights())
+        elif src.endswith(".weights.h5"):
+            model.load_weights(src)
+        else:
+            model.set_weights(keras.saving.load_model(src, safe_mode=True, compile=False).get_weights())
+    except (ValueError, OSError) as e:
+        raise SrkitError(
+            f"Could not start {config.model} x{config.scale} from {src!r}: {e}. The weights must come from the "
+            "same architecture and scale."
+        ) from e
+
+
 def train(
     config: TrainConfig,
     out_dir: str | os.PathLike | None = None,
@@ -395,6 +419,8 @@ def train(
                 model = compile_new()
         else:
             model = compile_new()
+        if config.init_weights:
+            _load_initial_weights(model, config)
 
     start_step = int(history[-1]["step"]) if history else 0
     cbs = _make_callbacks(config, out, history, start_step)
@@ -409,7 +435,7 @@ def train(
     if not finished:
         data = _dataset(config, sampler, start_step)
         model.fit(data, epochs=config.epochs, initial_epoch=start_epoch, steps_per_epoch=config.eval_every,
-                  callbacks=cbs, verbose=verbose)
+                  callbacks=cbs, verbose=verbose, shuffle=False)
     if out is not None:
         model.save(out / "model.keras")
     return TrainResult(model, history, out, config, time.time() - t0)

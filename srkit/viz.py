@@ -8,7 +8,7 @@ import numpy as np
 
 from .io import to_uint8
 
-__all__ = ["image_grid", "metric_bars"]
+__all__ = ["image_grid", "metric_bars", "show_filters", "tradeoff_plot"]
 
 
 def _show(ax, image):
@@ -99,4 +99,39 @@ def metric_bars(table, metric: str = "psnr", group: str = "dataset", hue: str = 
     lo = np.nanmin(pivot.values)
     ax.set_ylim(lo - (2 if metric == "psnr" else 0.05), None)
     ax.legend(fontsize=8)
+    return ax
+
+
+def show_filters(kernel, ncols: int = 16, size: float = 0.5, title: str | None = None):
+    """Show the filters of a first convolution layer: ``kernel`` of shape (kh, kw, in, out), one small
+    image per output filter (input channel 0), each scaled to its own min-max range."""
+    import matplotlib.pyplot as plt
+
+    k = np.asarray(kernel)[:, :, 0, :]
+    n = k.shape[-1]
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            f = k[..., i]
+            ax.imshow(f, cmap="gray", vmin=f.min(), vmax=f.max(), interpolation="nearest")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def tradeoff_plot(table, x: str = "params", y: str = "psnr", label: str = "model", ax=None, logx: bool = True):
+    """Scatter of one column against another (e.g. PSNR against parameters or latency), labelled."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    ax.scatter(table[x], table[y])
+    for _, row in table.iterrows():
+        ax.annotate(str(row[label]), (row[x], row[y]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
     return ax

@@ -414,9 +414,312 @@ cannot be compared with a paper's, and in which direction it is off for the bicu
 """),
 ]
 
+
+NB02 = [
+    md("""
+# 02 · CNN basics: why classification networks fail, and SRCNN
+
+**Learning goals.** After this notebook you can
+
+1. explain, with measured numbers, why the classification recipe (convolutions, pooling, a dense head)
+   is a poor SR network;
+2. describe SRCNN's three layers (patch extraction, non-linear mapping, reconstruction) and build it;
+3. train a model with `srkit.train` and read its live loss / validation-PSNR plot;
+4. compare your model with the pretrained one, and look at what the first-layer filters learned.
+
+Training cells are short here (smoke mode makes them tiny). Where you would wait an hour, the kit ships a
+pretrained model: `srkit.zoo.load("srcnn", 3)`.
+"""),
+    code(SETUP),
+    md("""
+## 1. The classification recipe, applied to SR
+
+An image classifier shrinks its input step by step (pooling) and ends with dense layers that see the
+whole image at once. Let us build that for SR: two conv + max-pooling blocks, then two dense layers that
+output the whole HR patch. And, for comparison, ESPCN, which never leaves the pixel grid.
+"""),
+    code("""
+from srkit import models
+
+naive = models.naive_cnn(scale=3, patch_size=16)
+espcn = models.espcn(scale=3)
+print(f"naive CNN: {naive.count_params():,} parameters (fixed 16x16 input)")
+print(f"ESPCN    : {espcn.count_params():,} parameters (any input size)")
+"""),
+    md("""
+Both are trained with the same engine, on the same patches, for the same number of steps, and scored on
+Set5 with the paper protocol (`srkit.train` validates on Set5 every `eval_every` steps). The naive net
+has about 60 times more parameters.
+"""),
+    code("""
+from srkit.env import pick
+from srkit.train import TrainConfig, train
+
+steps = pick(full=1500, smoke=20)
+common = dict(scale=3, steps=steps, eval_every=steps, patch_size=16, batch_size=32,
+              limit=pick(full=None, smoke=5), val_limit=pick(full=None, smoke=2))
+naive_run = train(TrainConfig("naive_cnn", **common), live_plot=False, verbose=0)
+espcn_run = train(TrainConfig("espcn", **common), live_plot=False, verbose=0)
+print(f"after {steps} steps: naive CNN {naive_run.best_val_psnr:.2f} dB, ESPCN {espcn_run.best_val_psnr:.2f} dB on Set5 x3")
+"""),
+    md("""
+With the full number of steps, the naive network ends up *below bicubic* (30.40 dB on Set5 x3) while
+ESPCN is above it. Why:
+
+* **Pooling throws away positions.** After two 2x2 max-poolings, the network knows *that* an edge is in a
+  4x4 block, not *where*. SR needs exactly that sub-pixel detail.
+* **Dense layers are not translation equivariant.** Shifting the input should shift the output; a dense
+  layer has to learn this separately for every position, with a separate weight for each. Convolutions
+  get it for free and share their weights across the image.
+* **A fixed input size.** The dense head only accepts 16x16 patches, so big images must be cut into
+  tiles, with visible seams.
+
+Equivariance, measured: shift the input by one LR pixel and compare with the shifted output.
+"""),
+    code("""
+x = np.random.default_rng(0).random((1, 17, 17, 1), dtype=np.float32)
+def shift_error(model, size):
+    a = np.asarray(model(x[:, :size, :size]))                 # original
+    b = np.asarray(model(x[:, 1:size + 1, 1:size + 1]))       # input shifted by one LR pixel
+    return float(np.abs(a[:, 3 + 6:-6, 3 + 6:-6] - b[:, 6:-6 - 3, 6:-6 - 3]).mean())
+print(f"naive CNN: output changes by {shift_error(naive_run.model, 16):.4f} after a 1-pixel shift")
+print(f"ESPCN    : output changes by {shift_error(espcn_run.model, 16):.4f} (a pure shift, up to float error)")
+"""),
+    md("""
+## 2. SRCNN, step by step
+
+SRCNN (Dong et al., 2014) was the first CNN for SR. It works on the **bicubic-upscaled** Y channel
+(*pre-upsampling*) and has three convolutions, each with a meaning:
+
+1. **patch extraction** (9x9, 64 filters, ReLU): describe each 9x9 neighbourhood with 64 features;
+2. **non-linear mapping** (5x5, 32 filters, ReLU): map LR features to HR features;
+3. **reconstruction** (5x5, 1 filter): average the predicted HR patches into the output.
+"""),
+    code("""
+srcnn = models.srcnn(scale=3)
+srcnn.summary()
+"""),
+    md("""
+Train it live. The plot updates in place: training loss (L1) per step on the left, Set5 PSNR at each
+validation on the right. In full mode this takes a few minutes on a CPU and gets well above bicubic;
+the pretrained model trained much longer on a GPU.
+"""),
+    code("""
+config = TrainConfig("srcnn", scale=3, steps=pick(full=3000, smoke=20), eval_every=pick(full=500, smoke=10),
+                     limit=pick(full=None, smoke=5), val_limit=pick(full=None, smoke=2))
+run = train(config, out_dir="runs/notebook_srcnn_x3", resume=False, verbose=0)
+print(f"{run.history[-1]['step']:.0f} steps in {run.wall_time_s:.0f} s, Set5 PSNR {run.best_val_psnr:.2f} dB")
+"""),
+    md("""
+## 3. Compare with the pretrained SRCNN
+
+`srkit.zoo` ships an SRCNN for each scale, with a card that says how it was trained and what it scores.
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+from srkit import zoo
+card = zoo.card("srcnn", 3)
+print("parameters:", card["architecture"]["parameters"], "| training steps:", card["training"]["steps"])
+print({ds: round(v["psnr"], 2) for ds, v in card["scores"].items()}, "(PSNR, dB)")
+print("paper (SRCNN):", {ds: t[3] for ds, t in zoo.TARGETS["srcnn"]["psnr"].items()})
+"""),
+    code("""
+from srkit.data import load_benchmark
+from srkit.degrade import upscale
+from srkit.evaluate import KerasUpscaler
+from srkit.widgets import compare
+
+butterfly = load_benchmark("Set5", 3)[2]
+pretrained = zoo.load("srcnn", 3)
+compare({
+    "bicubic": upscale(butterfly.lr, 3),
+    "your SRCNN": KerasUpscaler(run.model)(butterfly.lr, 3),
+    "pretrained SRCNN": KerasUpscaler(pretrained)(butterfly.lr, 3),
+    "HR": butterfly.hr,
+}, reference="HR", crop_border=3, zoom_size=48)
+"""),
+    md("""
+## 4. What did the first layer learn?
+
+Each of the 64 first-layer filters is a 9x9 pattern the network looks for. Trained filters look like
+edge and texture detectors at different orientations (and a few smooth blobs), much like the first
+layer of an image classifier, or the Gabor filters of the visual cortex.
+"""),
+    code("""
+from srkit.viz import show_filters
+show_filters(pretrained.get_layer("extract").kernel, title="pretrained SRCNN x3: first-layer filters");
+"""),
+    md("""
+## Summary
+
+* Pooling and dense heads destroy the positional detail SR needs and break translation equivariance;
+  the naive network does worse than bicubic with many more parameters.
+* SRCNN: three convolutions on the bicubic-upscaled image, each with an interpretation.
+* `srkit.train` trains any kit model in two lines, with validation on Set5 and checkpoints;
+  `srkit.zoo` has pretrained models with cards.
+
+## Exercises
+"""),
+    code("""
+from srkit.exercises import check, solution
+
+# 1. How many parameters does SRCNN 9-5-5 (64 and 32 filters, one channel) have? Count them by hand.
+answer_1 = None
+check("02.1", answer_1)
+"""),
+    code("""
+# 2. By how many dB does the pretrained SRCNN x3 beat bicubic on Set5?
+answer_2 = None
+check("02.2", answer_2)
+"""),
+    md("""
+**Think further.** Build `models.srcnn(f2=1)` (the paper's 9-1-5 network) and train it with the same
+config. Is the 5x5 mapping layer worth its parameters?
+"""),
+]
+
+NB03 = [
+    md("""
+# 03 · Efficient CNNs: post-upsampling, sub-pixel convolution, residual networks
+
+**Learning goals.** After this notebook you can
+
+1. explain why pre-upsampling (SRCNN) wastes computation and how post-upsampling fixes it;
+2. carry out a sub-pixel convolution (pixel shuffle) by hand on a tiny tensor;
+3. describe FSRCNN, ESPCN and the EDSR-style flagship, and their parameter counts;
+4. read the trade-off between quality, parameters, FLOPs and latency;
+5. regenerate the paper-style results table of the kit's pretrained models.
+"""),
+    code(SETUP),
+    md("""
+## 1. Pre- vs post-upsampling
+
+SRCNN runs every layer on the *upscaled* image: at x3, on 9 times more pixels than the LR input. FSRCNN
+and ESPCN run all their layers on the LR image and only enlarge at the very end. The cost per output
+megapixel, counted exactly (`srkit.profile.count_flops`):
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+from srkit import models
+from srkit.profile import cost_table
+
+nets = {"SRCNN (pre)": (models.srcnn(3), True), "FSRCNN (post)": (models.fsrcnn(3), False),
+        "ESPCN (post)": (models.espcn(3), False), "EDSR-style (post)": (models.edsr(3), False)}
+costs = cost_table(nets, scale=3, lr_hw=(64, 64), timing=False)
+print(costs.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+"""),
+    md("""
+## 2. Sub-pixel convolution by hand
+
+ESPCN's last convolution outputs $r^2$ channels per output channel at LR resolution; the **pixel
+shuffle** (`keras.ops.depth_to_space`) moves each group of $r^2$ channels into an $r \\times r$ block of
+output pixels. Here with $r = 2$, one output channel, on a 2x2 image whose four channels hold 0-3, 4-7,
+8-11 and 12-15:
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+x = np.arange(16, dtype=np.float32).reshape(1, 2, 2, 4)
+print("channel c of the input, as 2x2 images:")
+for c in range(4):
+    print(f"  c={c}:", x[0, :, :, c].astype(int).tolist())
+y = models.PixelShuffle(2)(x)
+print("after PixelShuffle(2), one 4x4 image:")
+print(np.asarray(y)[0, :, :, 0].astype(int))
+"""),
+    md("""
+Read it: output pixel $(2i + a, 2j + b)$ comes from input pixel $(i, j)$, channel $2a + b$. So the
+convolution before the shuffle computes, for every LR pixel, the 4 HR pixels around it: four
+interleaved convolutions, all at LR cost. FSRCNN does the same job with a transposed convolution
+(stride $r$).
+
+## 3. The three post-upsampling networks
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+for name in ("fsrcnn", "espcn", "edsr"):
+    counts = [models.build(name, s).count_params() for s in (2, 3, 4)]
+    print(f"{name:7s} parameters at x2 / x3 / x4: " + " / ".join(f"{c:,}" for c in counts))
+"""),
+    md("""
+* **FSRCNN**: 5x5 feature extraction (56), shrink to 12 channels with 1x1, four 3x3 mapping layers,
+  expand back to 56, then a 9x9 transposed convolution with stride $r$. PReLU activations.
+* **ESPCN**: 5x5 (64, tanh), 3x3 (32, tanh), 3x3 to $r^2$ channels, pixel shuffle.
+* **EDSR-style flagship**: 15 residual blocks (conv-ReLU-conv, no batch normalisation, scaled by 0.1),
+  a long skip connection, pixel-shuffle upsampling, and a *global* residual: the network only predicts
+  what a bilinear upscale is missing.
+
+## 4. Quality against cost
+
+PSNR on Set5 (from each pretrained model's card) against parameters and measured CPU latency on this
+machine (a 64x64 LR input):
+"""),
+    code("""
+from srkit import zoo
+from srkit.viz import tradeoff_plot
+import matplotlib.pyplot as plt
+
+scale = 3
+zoo_nets = {name: (zoo.load(name, scale), name == "srcnn") for name in ("srcnn", "fsrcnn", "espcn", "edsr")}
+costs = cost_table(zoo_nets, scale=scale, lr_hw=(64, 64), repeats=2)
+costs["psnr"] = [zoo.card(m, scale)["scores"]["Set5"]["psnr"] for m in costs.model]
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+tradeoff_plot(costs, "params", "psnr", ax=axes[0])
+tradeoff_plot(costs, "cpu_ms_per_mp", "psnr", ax=axes[1])
+axes[0].set_ylabel("Set5 PSNR x3 (dB)");
+"""),
+    md("""
+## 5. The zoo's results table, regenerated
+
+`evaluate` runs every pretrained model on the benchmarks with the paper protocol. (Smoke mode scores
+Set5 only; run the notebook normally for Set14 and BSD100 too, a few minutes on a CPU.) The cards hold
+the full numbers; `srkit zoo` prints them next to the paper targets.
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+import pandas as pd
+from srkit.env import pick
+from srkit.evaluate import evaluate
+
+sets = pick(full=["Set5", "Set14", "BSD100"], smoke=["Set5"])
+rows = [evaluate(m, sets, [2, 3, 4]) for m in ("bicubic", "srcnn", "fsrcnn", "espcn", "edsr")]
+table = pd.concat(rows).pivot_table(index=["dataset", "method"], columns="scale", values="psnr", sort=False)
+print(table.loc[["Set5"]].to_string(float_format=lambda v: f"{v:.2f}"))
+"""),
+    code("""
+zoo.results_table().pivot_table(index=["dataset", "model"], columns="scale", values=["psnr", "target_psnr"], sort=False).round(2)
+"""),
+    md("""
+The targets are the numbers of the paper each model is named after (VDSR for the flagship). The shipped
+weights were trained for minutes, not days (see each card's `training` section), and do not all reach
+them yet; the cards and the README say which and by how much.
+
+## Summary
+
+* Post-upsampling runs the network on LR pixels: far fewer FLOPs for the same receptive field.
+* Sub-pixel convolution = a convolution to $r^2$ channels + a pixel shuffle; it is exact and cheap.
+* Deeper residual networks buy quality with parameters and latency; the chart shows the trade-off.
+
+## Exercises
+"""),
+    code("""
+from srkit.exercises import check, solution
+
+# 1. What is the output shape of PixelShuffle(3) applied to a tensor of shape (1, 5, 7, 18)?
+answer_1 = None
+check("03.1", answer_1)
+"""),
+    code("""
+# 2. Which zoo model has the highest Set14 PSNR at x4?
+answer_2 = None
+check("03.2", answer_2)
+"""),
+]
+
 NOTEBOOKS = {
     "00_welcome.ipynb": NB00,
     "01_degradation_and_metrics.ipynb": NB01,
+    "02_cnn_basics.ipynb": NB02,
+    "03_efficient_cnns.ipynb": NB03,
 }
 
 

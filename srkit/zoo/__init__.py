@@ -1,0 +1,163 @@
+"""Pretrained models shipped with the kit, each with a card that says how it was made and how good it is.
+
+    >>> from srkit import zoo
+    >>> zoo.available()                      # [('edsr', 2), ('edsr', 3), ..., ('srcnn', 4)]
+    >>> model = zoo.load("espcn", 3)         # a Keras model, checked against its card's sha256
+    >>> zoo.card("espcn", 3)["scores"]       # measured PSNR/SSIM on Set5, Set14, BSD100
+    >>> zoo.results_table()                  # every model, every scale, next to the paper numbers
+
+Files: ``srkit/zoo/models/NAME_xK.keras`` (weights, no optimizer state) and ``srkit/zoo/cards/NAME_xK.json``
+(architecture, training data, steps, exact commands, wall time and hardware, sha256, scores, targets).
+All were trained by the kit's own engine (:mod:`srkit.train`) on T91 + BSD200 only; they are made by
+``tools/train_zoo.py`` and ``tools/build_zoo.py``.  Loading never downloads anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import SrkitError
+
+__all__ = ["available", "card", "load", "upscaler", "results_table", "ZooError", "TARGETS", "ZOO_DIR"]
+
+ZOO_DIR = Path(__file__).resolve().parent
+
+# Paper numbers (Set5 / Set14 / BSD100 PSNR, Y channel) each zoo model is held to (see issue #3).
+_SRCNN = {"Set5": {2: 36.66, 3: 32.75, 4: 30.48}, "Set14": {2: 32.42, 3: 29.28, 4: 27.49},
+          "BSD100": {2: 31.36, 3: 28.41, 4: 26.90}}
+TARGETS = {
+    "srcnn": {"paper": "SRCNN (Dong et al., 2014)", "psnr": _SRCNN},
+    "fsrcnn": {"paper": "FSRCNN (Dong et al., 2016)",
+               "psnr": {"Set5": {2: 37.00, 3: 33.06, 4: 30.72}, "Set14": {2: 32.63, 3: 29.37, 4: 27.61}}},
+    "espcn": {"paper": "SRCNN's numbers (ESPCN must at least match them)", "psnr": _SRCNN},
+    "edsr": {"paper": "VDSR (Kim et al., 2016); aim: DRRN",
+             "psnr": {"Set5": {2: 37.53, 3: 33.66, 4: 31.35}, "Set14": {2: 33.03, 3: 29.77, 4: 28.01},
+                      "BSD100": {2: 31.90, 3: 28.82, 4: 27.29}},
+             "aim": {"Set5": {2: 37.74, 3: 34.03, 4: 31.68}, "Set14": {2: 33.23, 3: 29.96, 4: 28.21},
+                     "BSD100": {2: 32.05, 3: 28.95, 4: 27.38}}},
+}
+
+
+class ZooError(SrkitError, ValueError):
+    """A zoo model is unknown, missing, corrupt, or does not match its card."""
+
+
+def _target(model: str, dataset: str, scale: int) -> float | None:
+    t = TARGETS.get(model, {}).get("psnr", {}).get(dataset, {})
+    return t.get(scale, t.get(str(scale)))
+
+
+def _targets_met(card: dict) -> dict:
+    """Per dataset: measured PSNR >= target PSNR (rounded to 2 decimals, as papers print them)."""
+    out = {}
+    for ds, sc in card["scores"].items():
+        t = _target(card["name"], ds, card["scale"])
+        if t is not None:
+            out[ds] = round(sc["psnr"], 2) >= t
+    out["all"] = all(out.values()) if out else None
+    return out
+
+
+def _cards() -> dict[tuple[str, int], dict]:
+    cards = {}
+    for path in sorted((ZOO_DIR / "cards").glob("*.json")):
+        c = json.loads(path.read_text())
+        cards[(c["name"], int(c["scale"]))] = c
+    return cards
+
+
+def available() -> list[tuple[str, int]]:
+    """``(name, scale)`` of every shipped model."""
+    return sorted(_cards())
+
+
+def card(name: str, scale: int) -> dict:
+    """The card of a zoo model (a dict; see the module docstring)."""
+    cards = _cards()
+    if (name, scale) not in cards:
+        names = sorted({n for n, _ in cards})
+        if name not in names:
+            raise ZooError(f"No pretrained model named {name!r}. The zoo has: {', '.join(names) or 'nothing'}.")
+        scales = sorted(s for n, s in cards if n == name)
+        raise ZooError(f"The zoo has {name!r} for scales {scales}, not x{scale}. Pick one of those scales.")
+    return cards[(name, scale)]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load(name: str, scale: int, verify: bool = True):
+    """Load a pretrained model (``safe_mode=True``), after checking the file against its card's sha256.
+
+    Raises :class:`ZooError` for an unknown name or scale, a missing or corrupt file, or a checksum
+    that does not match the card (the file was changed or damaged: reinstall or retrain it).
+    """
+    import keras
+
+    from .. import models  # noqa: F401  (registers PixelShuffle and ResidualScale)
+
+    c = card(name, scale)
+    path = ZOO_DIR / c["file"]
+    if not path.exists():
+        raise ZooError(f"The weights file of {name} x{scale} is missing: {path}. Reinstall srkit or retrain it "
+                       f"with the command on its card.")
+    if verify:
+        digest = _sha256(path)
+        if digest != c["sha256"]:
+            raise ZooError(f"{path} does not match its card: sha256 {digest[:16]}... but the card says "
+                           f"{c['sha256'][:16]}.... The file was modified or damaged; restore it (git checkout) "
+                           "or retrain the model.")
+    try:
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as e:  # a truncated or foreign file
+        raise ZooError(f"Could not load {path} ({type(e).__name__}: {e}); the file is corrupt.") from e
+
+
+@lru_cache(maxsize=16)
+def _cached(name: str, scale: int):
+    return load(name, scale)
+
+
+class ZooUpscaler:
+    """An upscaler ``f(lr, scale)`` that uses the zoo model ``name`` trained for that scale."""
+
+    def __init__(self, name: str, tile: int | None = None):
+        if name not in {n for n, _ in available()}:
+            card(name, 2)  # raises the helpful error
+        self.name, self.tile = name, tile
+
+    def __call__(self, lr, scale: int):
+        from ..evaluate import KerasUpscaler
+
+        return KerasUpscaler(_cached(self.name, int(scale)), self.name, tile=self.tile)(lr, scale)
+
+    def __repr__(self) -> str:
+        return f"ZooUpscaler({self.name!r})"
+
+
+def upscaler(name: str, tile: int | None = None) -> ZooUpscaler:
+    """The zoo model ``name`` as an upscaler (used by :func:`srkit.evaluate.evaluate` for zoo names)."""
+    return ZooUpscaler(name, tile)
+
+
+def results_table(with_targets: bool = True):
+    """The measured scores of every zoo model (from the cards) as a DataFrame, with paper targets."""
+    import pandas as pd
+
+    rows = []
+    for (name, scale), c in sorted(_cards().items()):
+        for ds, sc in c["scores"].items():
+            row = {"model": name, "scale": scale, "dataset": ds, "psnr": sc["psnr"], "ssim": sc["ssim"],
+                   "params": c["architecture"]["parameters"]}
+            if with_targets:
+                row["target_psnr"] = _target(name, ds, scale)
+            rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,79 @@
+"""Model builders: shapes, parameter budgets, sub-pixel shuffle, serialisation with safe_mode."""
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from srkit import models  # noqa: E402
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+@pytest.mark.parametrize("name", ["fsrcnn", "espcn", "edsr"])
+def test_post_upsampling_models_scale_any_input_size(name, scale):
+    m = models.build(name, scale, **({"blocks": 2} if name == "edsr" else {}))
+    for h, w in ((10, 12), (7, 5)):
+        out = m(np.zeros((1, h, w, 1), np.float32))
+        assert tuple(out.shape) == (1, h * scale, w * scale, 1)
+
+
+def test_srcnn_keeps_the_input_size_and_is_9_5_5():
+    m = models.srcnn(3)
+    out = m(np.zeros((2, 30, 21, 1), np.float32))
+    assert tuple(out.shape) == (2, 30, 21, 1)
+    kernels = [l.kernel.shape[:2] for l in m.layers if isinstance(l, keras.layers.Conv2D)]
+    assert kernels == [(9, 9), (5, 5), (5, 5)]
+    assert [l.kernel.shape[:2] for l in models.srcnn(f2=1).layers if isinstance(l, keras.layers.Conv2D)][1] == (1, 1)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_flagship_is_under_the_parameter_budget(scale):
+    assert models.edsr(scale).count_params() < 1_500_000
+
+
+def test_naive_cnn_needs_its_fixed_patch():
+    m = models.naive_cnn(2, patch_size=16)
+    assert m.input_shape == (None, 16, 16, 1)
+    assert tuple(m(np.zeros((1, 16, 16, 1), np.float32)).shape) == (1, 32, 32, 1)
+    assert any(isinstance(l, keras.layers.MaxPooling2D) for l in m.layers)
+    assert any(isinstance(l, keras.layers.Dense) for l in m.layers)
+
+
+def test_pixel_shuffle_rearranges_channels_into_blocks():
+    r, c = 2, 3
+    x = np.arange(1 * 2 * 2 * c * r * r, dtype=np.float32).reshape(1, 2, 2, c * r * r)
+    out = np.asarray(models.PixelShuffle(r)(x))
+    assert out.shape == (1, 4, 4, c)
+    for y in range(2):
+        for xx in range(2):
+            for i in range(r):
+                for j in range(r):
+                    np.testing.assert_array_equal(out[0, y * r + i, xx * r + j], x[0, y, xx, (i * r + j) * c:(i * r + j + 1) * c])
+
+
+@pytest.mark.parametrize("name", ["espcn", "edsr", "fsrcnn", "srcnn"])
+def test_models_round_trip_through_keras_files_with_safe_mode(name, tmp_path):
+    m = models.build(name, 3, **({"blocks": 1} if name == "edsr" else {}))
+    x = np.random.default_rng(0).random((1, 9, 11, 1), dtype=np.float32)
+    path = tmp_path / f"{name}.keras"
+    m.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(m(x)), atol=1e-6)
+
+
+def test_no_lambda_layers_anywhere():
+    for name in models.BUILDERS:
+        m = models.build(name, 2, **({"blocks": 1} if name == "edsr" else {}))
+        assert not any(isinstance(l, keras.layers.Lambda) for l in m.layers), name
+
+
+def test_custom_layers_have_complete_configs():
+    assert models.PixelShuffle.from_config(models.PixelShuffle(3).get_config()).scale == 3
+    assert models.ResidualScale.from_config(models.ResidualScale(0.2).get_config()).factor == 0.2
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="scale 2, 3 or 4"):
+        models.espcn(5)
+    with pytest.raises(ValueError, match="Unknown model"):
+        models.build("vdsr", 2)

@@ -1,0 +1,101 @@
+"""The training engine: it trains, validates, checkpoints, resumes exactly, and stops on trouble."""
+
+import json
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from srkit.cli import main  # noqa: E402
+from srkit.errors import SrkitError  # noqa: E402
+from srkit.train import DEFAULTS, TrainConfig, train  # noqa: E402
+
+
+def tiny(**kw):
+    base = dict(model="espcn", scale=2, steps=30, eval_every=10, val_limit=1, limit=3, batch_size=8)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def test_config_defaults_and_validation():
+    c = TrainConfig("edsr", 4)
+    assert (c.patch_size, c.batch_size, c.learning_rate) == tuple(DEFAULTS["edsr"][k] for k in ("patch_size", "batch_size", "learning_rate"))
+    assert TrainConfig.from_json(json.loads(json.dumps(c.to_json()))) == c
+    with pytest.raises(ValueError, match="Unknown model"):
+        TrainConfig("vdsr", 2)
+    with pytest.raises(ValueError, match="scale"):
+        TrainConfig("espcn", 8)
+    with pytest.raises(ValueError, match="loss"):
+        TrainConfig("espcn", 2, loss="huber")
+
+
+def test_training_learns_validates_and_saves(tmp_path):
+    result = train(tiny(steps=60, eval_every=20), out_dir=tmp_path, verbose=0)
+    assert [h["step"] for h in result.history] == [20, 40, 60]
+    assert all("val_psnr" in h and "loss" in h for h in result.history)
+    assert result.history[-1]["loss"] < result.history[0]["loss"]
+    assert result.history[-1]["val_psnr"] > 25  # well above a blank image, on Set5 x2
+    for f in ("config.json", "state.json", "checkpoint.keras", "model.keras"):
+        assert (tmp_path / f).exists()
+    loaded = keras.saving.load_model(tmp_path / "model.keras", safe_mode=True)
+    assert loaded.count_params() == result.model.count_params()
+
+
+def test_a_killed_run_resumes_exactly(tmp_path):
+    full = train(tiny(), out_dir=tmp_path / "full", verbose=0)
+
+    class Kill(Exception):
+        pass
+
+    class KillAfterFirstEpoch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise Kill()
+
+    with pytest.raises(Kill):
+        train(tiny(), out_dir=tmp_path / "resumed", verbose=0, callbacks=[KillAfterFirstEpoch()])
+    assert json.loads((tmp_path / "resumed" / "state.json").read_text())["step"] == 10
+    resumed = train(tiny(), out_dir=tmp_path / "resumed", verbose=0)
+    assert [h["step"] for h in resumed.history] == [10, 20, 30]
+    for a, b in zip(full.model.get_weights(), resumed.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_resuming_with_another_config_is_refused(tmp_path):
+    train(tiny(steps=10), out_dir=tmp_path, verbose=0)
+    with pytest.raises(SrkitError, match="different configuration"):
+        train(tiny(steps=10, learning_rate=0.1), out_dir=tmp_path, verbose=0)
+
+
+def test_nan_loss_stops_with_a_clear_error(tmp_path, monkeypatch):
+    from srkit.pipeline import PatchSampler
+
+    real = PatchSampler.batch_at
+
+    def poisoned(self, seed, step, batch_size):
+        lr, hr = real(self, seed, step, batch_size)
+        return lr, hr * np.nan
+
+    monkeypatch.setattr(PatchSampler, "batch_at", poisoned)
+    with pytest.raises(SrkitError, match="loss became nan"):
+        train(tiny(steps=20), out_dir=tmp_path, verbose=0)
+
+
+def test_time_budget_stops_training():
+    result = train(tiny(steps=10**7, eval_every=25, time_budget_s=3.0, val_set=None), verbose=0)
+    assert result.history[-1]["step"] < 10**7
+    assert result.history[-1]["learning_rate"] < tiny().learning_rate
+
+
+def test_pre_upsampling_model_trains_on_bicubic_input():
+    result = train(tiny(model="srcnn", steps=10, eval_every=10, patch_size=8), verbose=0)
+    assert result.history[-1]["val_psnr"] > 20
+
+
+def test_train_command_line(tmp_path, capsys):
+    out = tmp_path / "run"
+    rc = main(["train", "espcn", "--scale", "3", "--steps", "10", "--eval-every", "5", "--limit", "2",
+               "--batch-size", "4", "--out", str(out), "--quiet"])
+    assert rc == 0
+    assert "espcn x3: 10 steps" in capsys.readouterr().out
+    assert (out / "model.keras").exists()

@@ -1,0 +1,99 @@
+"""The pretrained zoo: every card is complete and true, files are verified, errors are clear."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from srkit import zoo
+from srkit.evaluate import evaluate
+
+EXPECTED = {(m, s) for m in ("srcnn", "fsrcnn", "espcn", "edsr") for s in (2, 3, 4)}
+
+
+def test_every_model_is_shipped_at_every_scale():
+    assert set(zoo.available()) == EXPECTED
+
+
+@pytest.mark.parametrize("name,scale", sorted(EXPECTED))
+def test_card_is_complete_and_file_matches(name, scale):
+    c = zoo.card(name, scale)
+    for key in ("architecture", "training", "scores", "sha256", "targets", "targets_met"):
+        assert key in c, key
+    t = c["training"]
+    for key in ("data", "config", "steps", "train_time_s", "commands", "hardware"):
+        assert key in t, key
+    assert t["config"]["train_sets"] == ["T91", "BSD200"]
+    assert set(c["scores"]) == {"Set5", "Set14", "BSD100"}
+    assert zoo._sha256(zoo.ZOO_DIR / c["file"]) == c["sha256"]
+
+
+@pytest.mark.parametrize("name,scale", sorted(EXPECTED))
+def test_card_set5_score_is_what_the_model_measures(name, scale):
+    table = evaluate(name, "Set5", scale)
+    assert table.psnr[0] == pytest.approx(zoo.card(name, scale)["scores"]["Set5"]["psnr"], abs=2e-3)
+    assert table.ssim[0] == pytest.approx(zoo.card(name, scale)["scores"]["Set5"]["ssim"], abs=2e-4)
+
+
+def test_models_beat_bicubic_on_set5():
+    bic = evaluate("bicubic", "Set5", [2, 3, 4]).set_index("scale").psnr
+    for (name, scale) in EXPECTED:
+        assert zoo.card(name, scale)["scores"]["Set5"]["psnr"] > bic[scale] + 0.5, (name, scale)
+
+
+def test_results_table_has_targets():
+    t = zoo.results_table()
+    assert len(t) == 36
+    row = t[(t.model == "edsr") & (t.scale == 2) & (t.dataset == "Set5")].iloc[0]
+    assert row.target_psnr == 37.53
+
+
+@pytest.fixture
+def fake_zoo(tmp_path, monkeypatch):
+    shutil.copytree(zoo.ZOO_DIR / "cards", tmp_path / "cards")
+    (tmp_path / "models").mkdir()
+    shutil.copy(zoo.ZOO_DIR / "models" / "espcn_x3.keras", tmp_path / "models")
+    monkeypatch.setattr(zoo, "ZOO_DIR", tmp_path)
+    zoo._cached.cache_clear()
+    yield tmp_path
+    zoo._cached.cache_clear()
+
+
+def test_load_checks_the_checksum(fake_zoo):
+    model = zoo.load("espcn", 3)
+    assert model.count_params() == zoo.card("espcn", 3)["architecture"]["parameters"]
+    data = bytearray((fake_zoo / "models" / "espcn_x3.keras").read_bytes())
+    data[-100] ^= 0xFF
+    (fake_zoo / "models" / "espcn_x3.keras").write_bytes(bytes(data))
+    with pytest.raises(zoo.ZooError, match="does not match its card"):
+        zoo.load("espcn", 3)
+
+
+def test_corrupt_file_with_matching_card_is_reported(fake_zoo):
+    path = fake_zoo / "models" / "espcn_x3.keras"
+    path.write_bytes(b"not a keras file")
+    card_path = fake_zoo / "cards" / "espcn_x3.json"
+    card = json.loads(card_path.read_text())
+    card["sha256"] = zoo._sha256(path)
+    card_path.write_text(json.dumps(card))
+    with pytest.raises(zoo.ZooError, match="corrupt"):
+        zoo.load("espcn", 3)
+
+
+def test_missing_file_unknown_name_and_wrong_scale(fake_zoo):
+    with pytest.raises(zoo.ZooError, match="missing"):
+        zoo.load("edsr", 2)
+    with pytest.raises(zoo.ZooError, match="No pretrained model named 'vdsr'"):
+        zoo.load("vdsr", 2)
+    with pytest.raises(zoo.ZooError, match=r"scales \[2, 3, 4\], not x5"):
+        zoo.card("espcn", 5)
+
+
+def test_wrong_scale_model_is_refused_by_the_upscaler():
+    from srkit.evaluate import KerasUpscaler
+    from srkit.errors import ShapeError
+
+    up = KerasUpscaler(zoo.load("espcn", 3))
+    with pytest.raises(ShapeError, match="scale 2"):
+        up(np.zeros((20, 20, 3), np.uint8), 2)

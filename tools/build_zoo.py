@@ -1,0 +1,96 @@
+"""Turn finished training runs into zoo entries: weights, sha256, measured scores and a card each.
+
+    python tools/build_zoo.py RUN_DIR [RUN_DIR ...] --provenance provenance.json
+
+Each RUN_DIR holds ``config.json``, ``state.json`` and ``weights.weights.h5`` (from tools/train_zoo.py)
+or ``model.keras``.  For each run this script rebuilds the model from its config with the kit's
+builders, loads the weights, saves ``srkit/zoo/models/NAME_xK.keras`` (no optimizer state), evaluates
+it on Set5, Set14 and BSD100 with the paper protocol, and writes ``srkit/zoo/cards/NAME_xK.json``.
+``--provenance`` gives, per run name, the commands, hardware and notes that go on the card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ZOO = ROOT / "srkit" / "zoo"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("runs", nargs="+", type=Path)
+    ap.add_argument("--provenance", type=Path, required=True)
+    ap.add_argument("--limit", type=int, help="evaluate on the first N images only (dry runs)")
+    args = ap.parse_args()
+
+    import keras
+
+    from srkit.evaluate import KerasUpscaler, evaluate
+    from srkit.models import build
+    from srkit.train import TrainConfig
+    from srkit.zoo import TARGETS, _targets_met
+
+    provenance = json.loads(args.provenance.read_text())
+    (ZOO / "models").mkdir(parents=True, exist_ok=True)
+    (ZOO / "cards").mkdir(parents=True, exist_ok=True)
+    for run in args.runs:
+        config = TrainConfig.from_json(json.loads((run / "config.json").read_text()))
+        history = json.loads((run / "state.json").read_text())["history"]
+        name = f"{config.model}_x{config.scale}"
+        channels = 1 if config.channels == "y" else 3
+        model = build(config.model, config.scale, channels=channels, **config.model_config)
+        if (run / "weights.weights.h5").exists():
+            model.load_weights(run / "weights.weights.h5")
+        else:
+            trained = keras.saving.load_model(run / "model.keras", safe_mode=True, compile=False)
+            model.set_weights(trained.get_weights())
+        path = ZOO / "models" / f"{name}.keras"
+        model.save(path)
+        scores = {}
+        table = evaluate(KerasUpscaler(model, name), ["Set5", "Set14", "BSD100"], [config.scale], limit=args.limit)
+        for row in table.itertuples():
+            scores[row.dataset] = {"psnr": round(float(row.psnr), 4), "ssim": round(float(row.ssim), 5)}
+        prov = provenance.get(name, provenance.get("*", {}))
+        card = {
+            "name": config.model,
+            "scale": config.scale,
+            "file": f"models/{name}.keras",
+            "sha256": sha256(path),
+            "architecture": {"builder": f"srkit.models.{config.model}", "config": {"channels": channels, **config.model_config},
+                             "parameters": int(model.count_params()),
+                             "input": "bicubic-upscaled Y" if config.model == "srcnn" else "LR Y (channel 1, [0, 1])"},
+            "training": {
+                "data": list(config.train_sets) + ["(benchmarks never used for training or model selection;"
+                                                   " the final weights are shipped, not the best on Set5)"],
+                "config": config.to_json(),
+                "steps": int(history[-1]["step"]),
+                "train_time_s": round(sum(h.get("epoch_time_s", 0.0) for h in history), 1),
+                "final_loss": history[-1].get("loss"),
+                "set5_psnr_during_training": [[int(h["step"]), round(h["val_psnr"], 3)] for h in history if "val_psnr" in h],
+                **prov,
+            },
+            "scores": scores,
+            "protocol": "Y (BT.601 studio swing), scale px shaved, per-image mean; MATLAB-bicubic LR (srkit.evaluate)",
+            "evaluated_with": {"srkit_command": f"srkit evaluate {config.model} --scale {config.scale} --data Set5 Set14 BSD100",
+                               "keras": keras.__version__, "backend": keras.backend.backend(),
+                               "machine": platform.machine()},
+            "targets": TARGETS.get(config.model, {}),
+        }
+        card["targets_met"] = _targets_met(card)
+        (ZOO / "cards" / f"{name}.json").write_text(json.dumps(card, indent=1) + "\n")
+        print(name, json.dumps(scores), "targets met:", card["targets_met"]["all"], flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
