@@ -131,7 +131,10 @@ def tradeoff_plot(table, x: str = "params", y: str = "psnr", label: str = "model
     for _, row in table.iterrows():
         ax.annotate(str(row[label]), (row[x], row[y]), textcoords="offset points", xytext=(4, 4), fontsize=8)
     if logx:
+        from matplotlib.ticker import NullFormatter
+
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     return ax

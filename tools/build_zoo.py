@@ -1,6 +1,6 @@
 """Turn finished training runs into zoo entries: weights, sha256, measured scores and a card each.
 
-    python tools/build_zoo.py RUN_DIR [RUN_DIR ...] --provenance provenance.json
+    python tools/build_zoo.py RUN_DIR [RUN_DIR ...] --provenance provenance.json [--notes notes.json]
 
 Each RUN_DIR holds ``config.json``, ``state.json`` and ``weights.weights.h5`` (from tools/train_zoo.py)
 or ``model.keras``.  For each run this script rebuilds the model from its config with the kit's
@@ -30,6 +30,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("runs", nargs="+", type=Path)
     ap.add_argument("--provenance", type=Path, required=True)
+    ap.add_argument("--notes", type=Path, help="JSON {model: text} on what more training would take")
     ap.add_argument("--limit", type=int, help="evaluate on the first N images only (dry runs)")
     args = ap.parse_args()
 
@@ -87,6 +88,13 @@ def main() -> int:
             "targets": TARGETS.get(config.model, {}),
         }
         card["targets_met"] = _targets_met(card)
+        notes = json.loads(args.notes.read_text()) if args.notes else {}
+        targets = card["targets"].get("psnr", {})
+        card["status"] = {
+            "targets_reached": card["targets_met"]["all"],
+            "psnr_gap_db": {ds: round(targets[ds][config.scale] - sc["psnr"], 2) for ds, sc in scores.items() if ds in targets},
+            "more_training": notes.get(config.model, ""),
+        }
         (ZOO / "cards" / f"{name}.json").write_text(json.dumps(card, indent=1) + "\n")
         print(name, json.dumps(scores), "targets met:", card["targets_met"]["all"], flush=True)
     return 0

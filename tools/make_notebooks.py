@@ -84,15 +84,16 @@ networks of the next notebooks learn much more from example pairs.
 |---|---|
 | **00 welcome** (this one) | what SR is, the kit, the data, the comparison widget |
 | **01 degradation and metrics** | how LR images are made, interpolation baselines, PSNR and SSIM measured exactly as papers do |
-| 02 CNN basics | why a classification network fails at SR; SRCNN trained live |
-| 03 efficient CNNs | post-upsampling, sub-pixel convolution, FSRCNN, ESPCN, an EDSR-style residual net |
+| **02 CNN basics** | why a classification network fails at SR; SRCNN trained live |
+| **03 efficient CNNs** | post-upsampling, sub-pixel convolution, FSRCNN, ESPCN, an EDSR-style residual net |
 | 04 GANs | SRGAN-style training and the perception-distortion trade-off |
 | 05 RNNs | recursion (DRCN), sequence models, multi-frame SR with ConvGRU |
 
-Chapters 02-05 are being built; this notebook and 01 are the ground they stand on. The package
+Chapters 04 and 05 are being built; 00 and 01 are the ground everything stands on. The package
 `srkit` holds all the code the notebooks call: `srkit.data` (datasets), `srkit.degrade` (making LR
 images), `srkit.metrics` (PSNR/SSIM), `srkit.evaluate` (benchmark tables), `srkit.widgets` and
-`srkit.viz` (pictures). Every function has a docstring: try `help(srkit.metrics.psnr)`.
+`srkit.viz` (pictures), `srkit.models`, `srkit.train` and `srkit.zoo` (networks, training, pretrained
+models). Every function has a docstring: try `help(srkit.metrics.psnr)`.
 """),
     code(SETUP),
     md("""
@@ -463,8 +464,9 @@ espcn_run = train(TrainConfig("espcn", **common), live_plot=False, verbose=0)
 print(f"after {steps} steps: naive CNN {naive_run.best_val_psnr:.2f} dB, ESPCN {espcn_run.best_val_psnr:.2f} dB on Set5 x3")
 """),
     md("""
-With the full number of steps, the naive network ends up *below bicubic* (30.40 dB on Set5 x3) while
-ESPCN is above it. Why:
+With the full number of steps (1500, about a minute each on a 2-core CPU), we measured the naive
+network at 22.93 dB on Set5 x3, far *below bicubic* (30.40 dB), and ESPCN at 31.09 dB, above it, with
+1% of the parameters. Why:
 
 * **Pooling throws away positions.** After two 2x2 max-poolings, the network knows *that* an edge is in a
   4x4 block, not *where*. SR needs exactly that sub-pixel detail.
@@ -478,12 +480,13 @@ Equivariance, measured: shift the input by one LR pixel and compare with the shi
 """),
     code("""
 x = np.random.default_rng(0).random((1, 17, 17, 1), dtype=np.float32)
-def shift_error(model, size):
-    a = np.asarray(model(x[:, :size, :size]))                 # original
-    b = np.asarray(model(x[:, 1:size + 1, 1:size + 1]))       # input shifted by one LR pixel
-    return float(np.abs(a[:, 3 + 6:-6, 3 + 6:-6] - b[:, 6:-6 - 3, 6:-6 - 3]).mean())
-print(f"naive CNN: output changes by {shift_error(naive_run.model, 16):.4f} after a 1-pixel shift")
-print(f"ESPCN    : output changes by {shift_error(espcn_run.model, 16):.4f} (a pure shift, up to float error)")
+m = 15  # HR pixels ignored at the borders, where zero padding differs
+def shift_error(model):
+    a = np.asarray(model(x[:, :16, :16]))                    # original (16x16 LR -> 48x48 HR)
+    b = np.asarray(model(x[:, 1:17, 1:17]))                  # input shifted by one LR pixel = 3 HR pixels
+    return float(np.abs(a[:, 3 + m:-m, 3 + m:-m] - b[:, m:-m - 3, m:-m - 3]).mean())
+print(f"naive CNN: output changes by {shift_error(naive_run.model):.4f} after a 1-pixel shift")
+print(f"ESPCN    : output changes by {shift_error(espcn_run.model):.4f} (a pure shift, up to float error)")
 """),
     md("""
 ## 2. SRCNN, step by step
@@ -501,11 +504,12 @@ srcnn.summary()
 """),
     md("""
 Train it live. The plot updates in place: training loss (L1) per step on the left, Set5 PSNR at each
-validation on the right. In full mode this takes a few minutes on a CPU and gets well above bicubic;
-the pretrained model trained much longer on a GPU.
+validation on the right. In full mode (1000 steps) we measured 31.13 dB on Set5 x3 after about 1.5
+minutes on a 2-core CPU, 0.7 dB above bicubic; the pretrained model trained for about 40,000 steps on
+a GPU.
 """),
     code("""
-config = TrainConfig("srcnn", scale=3, steps=pick(full=3000, smoke=20), eval_every=pick(full=500, smoke=10),
+config = TrainConfig("srcnn", scale=3, steps=pick(full=1000, smoke=20), eval_every=pick(full=250, smoke=10),
                      limit=pick(full=None, smoke=5), val_limit=pick(full=None, smoke=2))
 run = train(config, out_dir="runs/notebook_srcnn_x3", resume=False, verbose=0)
 print(f"{run.history[-1]['step']:.0f} steps in {run.wall_time_s:.0f} s, Set5 PSNR {run.best_val_psnr:.2f} dB")
@@ -541,9 +545,11 @@ compare({
     md("""
 ## 4. What did the first layer learn?
 
-Each of the 64 first-layer filters is a 9x9 pattern the network looks for. Trained filters look like
-edge and texture detectors at different orientations (and a few smooth blobs), much like the first
-layer of an image classifier, or the Gabor filters of the visual cortex.
+Each of the 64 first-layer filters is a 9x9 pattern the network looks for. Look for oriented edge
+detectors, blobs and high-frequency texture detectors. Many of our filters are still noisy: the
+SRCNN paper trained for about 10^8 back-propagations and got smoother, Gabor-like filters; ours
+trained for about 40,000 steps (see its card). Noise in a filter that the next layers ignore costs little,
+which is why the PSNR can be good while the filters look rough.
 """),
     code("""
 from srkit.viz import show_filters
@@ -683,7 +689,7 @@ from srkit.evaluate import evaluate
 sets = pick(full=["Set5", "Set14", "BSD100"], smoke=["Set5"])
 rows = [evaluate(m, sets, [2, 3, 4]) for m in ("bicubic", "srcnn", "fsrcnn", "espcn", "edsr")]
 table = pd.concat(rows).pivot_table(index=["dataset", "method"], columns="scale", values="psnr", sort=False)
-print(table.loc[["Set5"]].to_string(float_format=lambda v: f"{v:.2f}"))
+print(table.to_string(float_format=lambda v: f"{v:.2f}"))
 """),
     code("""
 zoo.results_table().pivot_table(index=["dataset", "model"], columns="scale", values=["psnr", "target_psnr"], sort=False).round(2)
