@@ -41,6 +41,12 @@ from srkit.env import smoke_mode
 print("srkit", srkit.__version__, "| smoke mode:", smoke_mode())
 """
 
+# Notebooks that train or run networks load TensorFlow in their first cell, so that its start-up
+# messages (on stderr) land there and not in a cell whose output nbval compares.
+SETUP_TF = SETUP + """import keras  # loads TensorFlow (a few seconds)
+print("Keras", keras.__version__, "on", keras.backend.backend())
+"""
+
 NB00 = [
     md("""
 # 00 · Welcome to super-resolution
@@ -431,7 +437,7 @@ NB02 = [
 Training cells are short here (smoke mode makes them tiny). Where you would wait an hour, the kit ships a
 pretrained model: `srkit.zoo.load("srcnn", 3)`.
 """),
-    code(SETUP),
+    code(SETUP_TF),
     md("""
 ## 1. The classification recipe, applied to SR
 
@@ -596,7 +602,7 @@ NB03 = [
 4. read the trade-off between quality, parameters, FLOPs and latency;
 5. regenerate the paper-style results table of the kit's pretrained models.
 """),
-    code(SETUP),
+    code(SETUP_TF),
     md("""
 ## 1. Pre- vs post-upsampling
 
