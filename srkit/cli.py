@@ -214,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", help="where to write the result (use .png)")
     p.add_argument("--model", default="edsr", help="zoo model (srkit zoo lists them) or an interpolation (default edsr)")
     p.add_argument("--scale", type=int, required=True, help="2, 3 or 4")
-    p.add_argument("--tile", type=int, default=256, help="tile size in LR pixels (0: no tiling; default 256)")
+    p.add_argument("--tile", type=int, default=128, help="tile size in LR pixels (0: no tiling; default 128)")
     p.set_defaults(func=cmd_upscale)
 
     p = sub.add_parser("zoo", help="list the pretrained models and their measured scores",

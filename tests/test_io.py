@@ -370,3 +370,14 @@ def test_grey_palette_with_transparency_stays_single_channel(tmp_path):
     out = read_image(path)
     assert out.shape == (2, 2, 1)
     np.testing.assert_array_equal(out[..., 0], [[50, 255], [255, 50]])
+
+
+@pytest.mark.parametrize("shape", [(37, 53, 3), (29, 41), (300, 7, 3)])
+def test_streaming_png_writer_round_trips(tmp_path, monkeypatch, shape):
+    import srkit.io as sio
+
+    a = np.random.default_rng(5).integers(0, 256, size=shape, dtype=np.uint8)
+    monkeypatch.setattr(sio, "STREAMING_PNG_PIXELS", 10)  # force the row-by-row writer
+    path = sio.save_image(tmp_path / "big.png", a)
+    back = sio.read_image(path)
+    np.testing.assert_array_equal(back, a if a.ndim == 3 else a[..., None])

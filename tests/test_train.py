@@ -99,3 +99,22 @@ def test_train_command_line(tmp_path, capsys):
     assert rc == 0
     assert "espcn x3: 10 steps" in capsys.readouterr().out
     assert (out / "model.keras").exists()
+
+
+def test_training_under_a_distribution_strategy():
+    import tensorflow as tf
+
+    strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
+    result = train(tiny(steps=10, eval_every=10), verbose=0, strategy=strategy)
+    assert result.history[-1]["step"] == 10 and result.history[-1]["val_psnr"] > 15
+
+
+def test_fine_tuning_starts_from_the_pretrained_weights(tmp_path):
+    from srkit import zoo
+
+    cfg = TrainConfig("espcn", 3, steps=2, eval_every=2, learning_rate=1e-9, init_weights="zoo", limit=2, batch_size=4)
+    result = train(cfg, verbose=0)
+    assert result.history[-1]["val_psnr"] == pytest.approx(zoo.card("espcn", 3)["scores"]["Set5"]["psnr"], abs=0.05)
+    wrong = TrainConfig("espcn", 2, steps=2, eval_every=2, init_weights=str(zoo.ZOO_DIR / "models" / "fsrcnn_x2.keras"), limit=2)
+    with pytest.raises(SrkitError, match="same architecture"):
+        train(wrong, verbose=0)
