@@ -30,9 +30,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import keras
 import numpy as np
 
-from .data import TRAINING_SETS, load_benchmark
+from .data import TRAINING_SETS
 from .errors import SrkitError
 
 __all__ = ["TrainConfig", "TrainResult", "train", "validate", "LivePlot", "DEFAULTS"]
@@ -150,61 +151,55 @@ def validate(model, scale: int, dataset: str = "Set5", limit: int | None = None)
     return {"val_psnr": float(table.psnr.iloc[0]), "val_ssim": float(table.ssim.iloc[0])}
 
 
-class LivePlot:
+class LivePlot(keras.callbacks.Callback):
     """A Keras callback that draws training loss (per step, smoothed) and validation PSNR (per epoch)
     in one figure that is updated in place in a notebook."""
 
-    def __new__(cls, *args, **kwargs):
-        import keras
+    def __init__(self, every: int = 50, title: str = ""):
+        super().__init__()
+        self.every, self.title = every, title
+        self.losses: list[float] = []
+        self.val: list[tuple[int, float]] = []
+        self._handle = None
+        self._step = 0
 
-        class _LivePlot(keras.callbacks.Callback):
-            def __init__(self, every: int = 50, title: str = ""):
-                super().__init__()
-                self.every, self.title = every, title
-                self.losses: list[float] = []
-                self.val: list[tuple[int, float]] = []
-                self._handle = None
-                self._step = 0
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        self.losses.append(float(logs["loss"]))
+        if self._step % self.every == 0:
+            self.draw()
 
-            def on_train_batch_end(self, batch, logs=None):
-                self._step += 1
-                self.losses.append(float(logs["loss"]))
-                if self._step % self.every == 0:
-                    self.draw()
+    def on_epoch_end(self, epoch, logs=None):
+        if logs and logs.get("val_psnr") is not None:
+            self.val.append((logs.get("step", self._step), float(logs["val_psnr"])))
+        self.draw()
 
-            def on_epoch_end(self, epoch, logs=None):
-                if logs and logs.get("val_psnr") is not None:
-                    self.val.append((logs.get("step", self._step), float(logs["val_psnr"])))
-                self.draw()
+    def draw(self):
+        import matplotlib.pyplot as plt
+        from IPython.display import display
 
-            def draw(self):
-                import matplotlib.pyplot as plt
-                from IPython.display import display
-
-                fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3))
-                if self.losses:
-                    loss = np.asarray(self.losses)
-                    k = max(1, len(loss) // 50)
-                    smooth = np.convolve(loss, np.ones(k) / k, mode="valid")
-                    a.plot(loss, alpha=0.3, color="C0")
-                    a.plot(np.arange(k - 1, len(loss)), smooth, color="C0")
-                    a.set_yscale("log")
-                a.set_xlabel("step (this run)")
-                a.set_ylabel("training loss")
-                if self.val:
-                    s, v = zip(*self.val)
-                    b.plot(s, v, "o-", color="C1")
-                b.set_xlabel("step")
-                b.set_ylabel("validation PSNR (dB)")
-                fig.suptitle(self.title)
-                fig.tight_layout()
-                if self._handle is None:
-                    self._handle = display(fig, display_id=True)
-                else:
-                    self._handle.update(fig)
-                plt.close(fig)
-
-        return _LivePlot(*args, **kwargs)
+        fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3))
+        if self.losses:
+            loss = np.asarray(self.losses)
+            k = max(1, len(loss) // 50)
+            smooth = np.convolve(loss, np.ones(k) / k, mode="valid")
+            a.plot(loss, alpha=0.3, color="C0")
+            a.plot(np.arange(k - 1, len(loss)), smooth, color="C0")
+            a.set_yscale("log")
+        a.set_xlabel("step (this run)")
+        a.set_ylabel("training loss")
+        if self.val:
+            s, v = zip(*self.val)
+            b.plot(s, v, "o-", color="C1")
+        b.set_xlabel("step")
+        b.set_ylabel("validation PSNR (dB)")
+        fig.suptitle(self.title)
+        fig.tight_layout()
+        if self._handle is None:
+            self._handle = display(fig, display_id=True)
+        else:
+            self._handle.update(fig)
+        plt.close(fig)
 
 
 def _in_notebook() -> bool:
@@ -218,8 +213,6 @@ def _in_notebook() -> bool:
 
 
 def _make_callbacks(config: TrainConfig, out_dir: Path | None, history: list[dict], start_step: int):
-    import keras
-
     class Checkpoint(keras.callbacks.Callback):
         """Validate, record history, save model + optimizer + state after every epoch; stop on NaN."""
 
@@ -263,42 +256,38 @@ def _make_callbacks(config: TrainConfig, out_dir: Path | None, history: list[dic
     return cbs
 
 
-class TimeBudget:
+class TimeBudget(keras.callbacks.Callback):
     """Keras callback: cosine learning rate over wall time, and stop when ``budget_s`` is spent.
 
     Time already spent by a resumed run (from its history) counts against the budget.
     """
 
-    def __new__(cls, budget_s: float, base_lr: float, history: list[dict], alpha: float = 0.01):
-        import keras
+    def __init__(self, budget_s: float, base_lr: float, history: list[dict], alpha: float = 0.01):
+        super().__init__()
+        self.budget_s, self.base_lr, self.alpha = budget_s, base_lr, alpha
+        self.spent = sum(h.get("epoch_time_s", 0.0) for h in history)
 
-        spent = sum(h.get("epoch_time_s", 0.0) for h in history)
+    def on_train_begin(self, logs=None):
+        self.t0 = time.time() - self.spent
+        self.t_epoch = time.time()
 
-        class _TimeBudget(keras.callbacks.Callback):
-            def on_train_begin(self, logs=None):
-                self.t0 = time.time() - spent
-                self.t_epoch = time.time()
+    def on_train_batch_begin(self, batch, logs=None):
+        if batch % 20:
+            return
+        frac = min(1.0, (time.time() - self.t0) / self.budget_s)
+        self.model.optimizer.learning_rate = self.base_lr * (
+            self.alpha + (1 - self.alpha) * 0.5 * (1 + math.cos(math.pi * frac))
+        )
+        if frac >= 1.0:
+            self.model.stop_training = True
 
-            def on_train_batch_begin(self, batch, logs=None):
-                if batch % 20:
-                    return
-                frac = min(1.0, (time.time() - self.t0) / budget_s)
-                lr = base_lr * (alpha + (1 - alpha) * 0.5 * (1 + math.cos(math.pi * frac)))
-                self.model.optimizer.learning_rate = lr
-                if frac >= 1.0:
-                    self.model.stop_training = True
-
-            def on_epoch_end(self, epoch, logs=None):
-                if logs is not None:
-                    logs["epoch_time_s"] = time.time() - self.t_epoch
-                self.t_epoch = time.time()
-
-        return _TimeBudget()
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["epoch_time_s"] = time.time() - self.t_epoch
+        self.t_epoch = time.time()
 
 
 def _dataset(config: TrainConfig, sampler, start_step: int):
-    import keras
-
     if keras.backend.backend() == "tensorflow":
         from .pipeline import patch_dataset
 
@@ -326,8 +315,6 @@ def _dataset(config: TrainConfig, sampler, start_step: int):
 
 
 def _load_initial_weights(model, config: TrainConfig) -> None:
-    import keras
-
     src = str(config.init_weights)
     try:
         if src == "zoo":
@@ -366,8 +353,6 @@ def train(
         strategy: an optional ``tf.distribute.Strategy``.
         callbacks: extra Keras callbacks.
     """
-    import keras
-
     from .models import PRE_UPSAMPLING, build
     from .pipeline import make_sampler
 
