@@ -19,7 +19,10 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"io", "data", "degrade", "metrics", "evaluate", "pipeline", "widgets", "viz", "env", "errors", "cli", "exercises", "models", "train", "zoo", "profile"}
+_SUBMODULES = {
+    "io", "data", "degrade", "metrics", "evaluate", "pipeline", "widgets", "viz", "env", "errors", "cli", "exercises",
+    "models", "train", "zoo", "profile", "burst",
+}
 
 __all__ = sorted(_SUBMODULES) + ["__version__"]
 

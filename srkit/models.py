@@ -28,7 +28,8 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-__all__ = ["PixelShuffle", "ResidualScale", "naive_cnn", "srcnn", "fsrcnn", "espcn", "edsr", "BUILDERS", "build"]
+__all__ = ["PixelShuffle", "ResidualScale", "ConvRecurrent2D", "FrameSelect", "naive_cnn", "srcnn", "fsrcnn", "espcn",
+           "edsr", "multiframe_rnn", "BUILDERS", "build"]
 
 
 def _check_scale(scale: int) -> int:
@@ -190,3 +191,130 @@ def build(name: str, scale: int, **config):
     if name not in BUILDERS:
         raise ValueError(f"Unknown model {name!r}; choose one of {', '.join(BUILDERS)}.")
     return BUILDERS[name](scale=scale, **config)
+
+
+@keras.saving.register_keras_serializable(package="srkit")
+class ConvRecurrent2D(layers.Layer):
+    """A convolutional GRU or LSTM run over the frames of a burst: ``(B, T, H, W, C) -> (B, H, W, F)``.
+
+    The recurrence ``h_t = f(x_t, h_{t-1}; theta)`` with convolutions instead of matrix products, so
+    ``x_t`` (frame t's features) and ``h_t`` (what the network remembers of frames 1..t) are feature
+    maps. For ``cell='gru'``::
+
+        z = sigmoid(Wz * x_t + Uz * h)          update gate
+        r = sigmoid(Wr * x_t + Ur * h)          reset gate
+        n = tanh(Wn * x_t + Un * (r . h))       candidate
+        h = (1 - z) . h + z . n
+
+    and for ``cell='lstm'`` the usual input/forget/output gates with a cell state ``c``.  ``*`` is a
+    ``kernel_size`` convolution, ``.`` element-wise.  The number of frames ``T`` must be known when the
+    layer is built (it is unrolled).  ``go_backwards`` reads the frames in reverse order;
+    ``return_sequences`` returns every ``h_t`` as ``(B, T, H, W, F)``.
+    """
+
+    def __init__(self, filters: int, kernel_size: int = 3, cell: str = "gru", go_backwards: bool = False,
+                 return_sequences: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        if cell not in ("gru", "lstm"):
+            raise ValueError(f"cell must be 'gru' or 'lstm', got {cell!r}.")
+        self.filters, self.kernel_size, self.cell = int(filters), int(kernel_size), cell
+        self.go_backwards, self.return_sequences = bool(go_backwards), bool(return_sequences)
+        gates = 3 if cell == "gru" else 4
+        self.conv_x = layers.Conv2D(gates * self.filters, self.kernel_size, padding="same", name="conv_x")
+        self.conv_h = layers.Conv2D((2 if cell == "gru" else 4) * self.filters, self.kernel_size,
+                                    padding="same", use_bias=False, name="conv_h")
+        self.conv_n = (layers.Conv2D(self.filters, self.kernel_size, padding="same", use_bias=False, name="conv_n")
+                       if cell == "gru" else None)
+
+    def build(self, input_shape):
+        if input_shape[1] is None:
+            raise ValueError("ConvRecurrent2D needs a known number of frames: keras.Input((T, None, None, C)).")
+        frame = (input_shape[0], input_shape[2], input_shape[3], input_shape[4])
+        state = (input_shape[0], input_shape[2], input_shape[3], self.filters)
+        self.conv_x.build(frame)
+        self.conv_h.build(state)
+        if self.conv_n is not None:
+            self.conv_n.build(state)
+
+    def call(self, x):
+        f = self.filters
+        steps = list(range(x.shape[1]))
+        if self.go_backwards:
+            steps = steps[::-1]
+        first = x[:, 0]
+        h = ops.zeros_like(first[..., :1]) * ops.zeros((f,), dtype=first.dtype)
+        c = h
+        outputs = []
+        for t in steps:
+            gx = self.conv_x(x[:, t])
+            gh = self.conv_h(h)
+            if self.cell == "gru":
+                z = ops.sigmoid(gx[..., :f] + gh[..., :f])
+                r = ops.sigmoid(gx[..., f:2 * f] + gh[..., f:])
+                n = ops.tanh(gx[..., 2 * f:] + self.conv_n(r * h))
+                h = (1.0 - z) * h + z * n
+            else:
+                g = gx + gh
+                i, fg, o = ops.sigmoid(g[..., :f]), ops.sigmoid(g[..., f:2 * f]), ops.sigmoid(g[..., 2 * f:3 * f])
+                c = fg * c + i * ops.tanh(g[..., 3 * f:])
+                h = o * ops.tanh(c)
+            outputs.append(h)
+        if self.return_sequences:
+            if self.go_backwards:
+                outputs = outputs[::-1]
+            return ops.stack(outputs, axis=1)
+        return h
+
+    def compute_output_shape(self, input_shape):
+        b, t, hh, ww, _ = input_shape
+        return (b, t, hh, ww, self.filters) if self.return_sequences else (b, hh, ww, self.filters)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size, "cell": self.cell,
+                "go_backwards": self.go_backwards, "return_sequences": self.return_sequences}
+
+
+def multiframe_rnn(scale: int, frames: int = 5, channels: int = 1, filters: int = 32, cell: str = "gru",
+                   bidirectional: bool = False, blocks: int = 2):
+    """Recurrent multi-frame SR: shared per-frame feature extraction, a :class:`ConvRecurrent2D` over the
+    frames (forward, or both directions), a few convolutions, pixel-shuffle upsampling, plus a bilinear
+    upscale of the reference frame 0 (global residual).
+
+    Input ``(B, frames, h, w, channels)`` in [0, 1], output ``(B, scale*h, scale*w, channels)``.  With
+    ``frames=1`` it is the equal-capacity single-frame baseline (the same weights shapes).
+    """
+    scale = _check_scale(scale)
+    inp = keras.Input((frames, None, None, channels), name="frames")
+    feat = layers.TimeDistributed(layers.Conv2D(filters, 3, padding="same", activation="relu"), name="features")(inp)
+    h = ConvRecurrent2D(filters, cell=cell, name="recurrent")(feat)
+    if bidirectional:
+        hb = ConvRecurrent2D(filters, cell=cell, go_backwards=True, name="recurrent_backward")(feat)
+        h = layers.Concatenate(name="both_directions")([h, hb])
+    x = h
+    for i in range(blocks):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"fuse{i + 1}")(x)
+    x = layers.Conv2D(channels * scale * scale, 3, padding="same", name="to_subpixels")(x)
+    x = PixelShuffle(scale, name="pixel_shuffle")(x)
+    ref = FrameSelect(0, name="reference_frame")(inp)
+    base = layers.UpSampling2D(scale, interpolation="bilinear", name="reference_upsampled")(ref)
+    out = layers.Add(name="global_residual")([base, x])
+    kind = ("bi" if bidirectional else "") + cell
+    return keras.Model(inp, out, name=f"multiframe_{kind}_{frames}f_x{scale}")
+
+
+@keras.saving.register_keras_serializable(package="srkit")
+class FrameSelect(layers.Layer):
+    """Pick frame ``index`` of a ``(B, T, H, W, C)`` burst tensor."""
+
+    def __init__(self, index: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.index = int(index)
+
+    def call(self, x):
+        return x[:, self.index]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], *input_shape[2:])
+
+    def get_config(self):
+        return {**super().get_config(), "index": self.index}

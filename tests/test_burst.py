@@ -1,0 +1,93 @@
+"""Multi-frame building blocks: synthetic bursts, shift-and-add, the convolutional recurrent layer."""
+
+import numpy as np
+import pytest
+
+from srkit.burst import Burst, load_frames, make_burst, shift_and_add
+from srkit.data import load_benchmark
+from srkit.errors import ShapeError
+from srkit.io import save_image
+from srkit.metrics import psnr
+
+
+@pytest.fixture(scope="module")
+def hr():
+    return load_benchmark("Set14", 4)[2].hr  # 'comic'-sized colour image
+
+
+def test_burst_shapes_shifts_and_reproducibility(hr):
+    b = make_burst(hr, scale=4, frames=5, seed=3)
+    assert b.frames.shape[0] == 5 and b.frames.dtype == np.uint8
+    assert b.hr.shape == (4 * b.frames.shape[1], 4 * b.frames.shape[2], hr.shape[2])
+    assert np.all(b.shifts[0] == 0) and np.all(np.abs(b.shifts) < 1)
+    assert np.all((b.shifts * 4) == np.round(b.shifts * 4))  # multiples of 1/scale LR pixel
+    np.testing.assert_array_equal(make_burst(hr, 4, 5, seed=3).frames, b.frames)
+    assert not np.array_equal(make_burst(hr, 4, 5, seed=4).frames, b.frames)
+
+
+def test_frames_are_area_averages_of_the_shifted_scene(hr):
+    b = make_burst(hr, scale=2, frames=3, seed=1)
+    for frame, (dy, dx) in zip(b.frames, np.round(b.shifts * 2).astype(int)):
+        # the interior of each frame is the 2x2 block mean of the target shifted by (dy, dx)
+        y0, x0 = 2 + dy, 2 + dx
+        block = b.hr[y0:y0 + 2, x0:x0 + 2].astype(float).mean(axis=(0, 1))
+        np.testing.assert_allclose(frame[1, 1], np.floor(block + 0.5), atol=0)
+
+
+def test_noise_and_bad_input(hr):
+    clean = make_burst(hr, 4, 2, seed=0)
+    noisy = make_burst(hr, 4, 2, noise_sigma=10, seed=0)
+    assert 5 < np.abs(noisy.frames.astype(int) - clean.frames).mean() < 15
+    with pytest.raises(ShapeError, match="too small"):
+        make_burst(hr[:20, :20], 4, 3)
+    with pytest.raises(ValueError, match="at least one frame"):
+        make_burst(hr, 4, 0)
+
+
+def test_shift_and_add_uses_the_extra_frames(hr):
+    gains = [psnr(shift_and_add(make_burst(hr, 4, n, seed=1)), make_burst(hr, 4, n, seed=1).hr, 4) for n in (1, 16)]
+    assert gains[1] > gains[0] + 0.5
+    with pytest.raises(ValueError, match="true shifts"):
+        shift_and_add(Burst(make_burst(hr, 4, 2).frames, None, None, 4))
+
+
+def test_load_frames_from_a_folder(tmp_path):
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        save_image(tmp_path / f"frame_{i:03d}.png", rng.integers(0, 256, (16, 20, 3), dtype=np.uint8))
+    b = load_frames(tmp_path)
+    assert b.frames.shape == (3, 16, 20, 3) and b.shifts is None and b.hr is None
+    save_image(tmp_path / "frame_999.png", rng.integers(0, 256, (16, 21, 3), dtype=np.uint8))
+    with pytest.raises(ShapeError, match="same size"):
+        load_frames(tmp_path)
+
+
+def test_conv_recurrent_layer_and_multiframe_model(tmp_path):
+    keras = pytest.importorskip("keras")
+    from srkit.models import ConvRecurrent2D, multiframe_rnn
+
+    x = np.random.default_rng(0).random((2, 4, 6, 7, 3), dtype=np.float32)
+    for cell in ("gru", "lstm"):
+        layer = ConvRecurrent2D(8, cell=cell)
+        assert tuple(layer(x).shape) == (2, 6, 7, 8)
+        seq = ConvRecurrent2D(8, cell=cell, return_sequences=True)(x)
+        assert tuple(seq.shape) == (2, 4, 6, 7, 8)
+    # the order of the frames matters to a recurrent layer, and go_backwards reverses it
+    fwd = ConvRecurrent2D(4, name="r")
+    out = np.asarray(fwd(x))
+    bwd = ConvRecurrent2D(4, go_backwards=True)
+    bwd(x)
+    bwd.set_weights(fwd.get_weights())
+    np.testing.assert_allclose(np.asarray(bwd(x[:, ::-1])), out, atol=1e-6)
+    assert np.abs(np.asarray(fwd(x[:, ::-1])) - out).max() > 1e-4
+
+    model = multiframe_rnn(4, frames=5, bidirectional=True)
+    single = multiframe_rnn(4, frames=1)
+    assert single.count_params() == multiframe_rnn(4, frames=5).count_params()  # equal capacity
+    burst = np.random.default_rng(1).random((1, 5, 9, 11, 1), dtype=np.float32)
+    assert tuple(model(burst).shape) == (1, 36, 44, 1)
+    model.save(tmp_path / "mf.keras")
+    loaded = keras.saving.load_model(tmp_path / "mf.keras", safe_mode=True)
+    np.testing.assert_allclose(np.asarray(loaded(burst)), np.asarray(model(burst)), atol=1e-6)
+    with pytest.raises(ValueError, match="cell must be"):
+        ConvRecurrent2D(4, cell="rnn")
