@@ -29,7 +29,7 @@ import keras
 from keras import layers, ops
 
 __all__ = ["PixelShuffle", "ResidualScale", "ConvRecurrent2D", "FrameSelect", "naive_cnn", "srcnn", "fsrcnn", "espcn",
-           "edsr", "multiframe_rnn", "BUILDERS", "build"]
+           "edsr", "drcn", "WeightedSum", "multiframe_rnn", "BUILDERS", "build"]
 
 
 def _check_scale(scale: int) -> int:
@@ -318,3 +318,46 @@ class FrameSelect(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "index": self.index}
+
+
+@keras.saving.register_keras_serializable(package="srkit")
+class WeightedSum(layers.Layer):
+    """A learned weighted average of several tensors of the same shape (DRCN's final combination).
+
+    The weights start equal and are normalised with a softmax, so they stay positive and sum to one.
+    """
+
+    def build(self, input_shape):
+        self.logits = self.add_weight(shape=(len(input_shape),), initializer="zeros", name="logits")
+
+    def call(self, inputs):
+        w = ops.softmax(self.logits)
+        return sum(w[i] * x for i, x in enumerate(inputs))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+
+def drcn(scale: int | None = None, recursions: int = 4, channels: int = 1, filters: int = 32):
+    """A small DRCN (Kim et al., "Deeply-recursive convolutional network for image SR", CVPR 2016).
+
+    An embedding convolution, then **one** 3x3 convolution applied ``recursions`` times with the *same*
+    weights (a recurrent network unrolled in depth: ``h_t = relu(W * h_{t-1} + b)``, no new input after
+    the first step), a shared reconstruction convolution after every recursion (each one a prediction, to
+    be supervised), and a learned weighted average of those predictions plus the input (skip). Works on
+    the bicubic-upscaled image (pre-upsampling). Apart from the ``recursions`` combination weights, the
+    parameter count does not depend on ``recursions``; the receptive field grows by 2 pixels per recursion.
+    """
+    if recursions < 1:
+        raise ValueError(f"recursions must be at least 1, got {recursions}.")
+    inp = keras.Input((None, None, channels), name="bicubic")
+    h = layers.Conv2D(filters, 3, padding="same", activation="relu", name="embed")(inp)
+    shared = layers.Conv2D(filters, 3, padding="same", activation="relu", name="recursive_conv")
+    reconstruct = layers.Conv2D(channels, 3, padding="same", name="reconstruct")
+    predictions = []
+    for t in range(recursions):
+        h = shared(h)
+        predictions.append(layers.Add(name=f"prediction{t + 1}")([inp, reconstruct(h)]))
+    out = WeightedSum(name="combine")(predictions) if recursions > 1 else predictions[0]
+    name = f"drcn_t{recursions}" + (f"_x{scale}" if scale else "")
+    return keras.Model(inp, out, name=name)

@@ -77,3 +77,21 @@ def test_bad_arguments():
         models.espcn(5)
     with pytest.raises(ValueError, match="Unknown model"):
         models.build("vdsr", 2)
+
+
+def test_drcn_shares_weights_across_recursions(tmp_path):
+    counts = {t: models.drcn(3, recursions=t).count_params() for t in (1, 2, 4, 8)}
+    for t in (2, 4, 8):  # the convolutions are shared: only the t combination weights are added
+        assert counts[t] == counts[1] + t
+    m = models.drcn(3, recursions=4)
+    x = np.zeros((1, 21, 21, 1), np.float32)
+    x[0, 10, 10, 0] = 1.0  # an impulse: the receptive field is where the output depends on it
+    m.get_layer("reconstruct").set_weights([np.ones((3, 3, 32, 1), np.float32) * 0.01, np.zeros(1, np.float32)])
+    for layer in ("embed", "recursive_conv"):
+        k, b = m.get_layer(layer).get_weights()
+        m.get_layer(layer).set_weights([np.abs(k) + 0.01, np.zeros_like(b)])
+    reach = np.nonzero(np.asarray(m(x))[0, 10, :, 0] - x[0, 10, :, 0])[0]
+    assert reach.min() == 10 - 6 and reach.max() == 10 + 6  # embed 1 + 4 recursions + reconstruct 1
+    m.save(tmp_path / "drcn.keras")
+    loaded = keras.saving.load_model(tmp_path / "drcn.keras", safe_mode=True)
+    np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(m(x)), atol=1e-6)
