@@ -23,7 +23,7 @@ import numpy as np
 
 from .errors import ShapeError
 
-__all__ = ["Burst", "make_burst", "load_frames", "shift_and_add"]
+__all__ = ["Burst", "make_burst", "load_frames", "shift_and_add", "BurstSampler", "evaluate_bursts"]
 
 
 @dataclass(frozen=True)
@@ -108,14 +108,17 @@ def load_frames(folder: str | os.PathLike, limit: int | None = None, scale: int 
     return Burst(np.stack([im for _, im in named]), None, None, int(scale))
 
 
-def shift_and_add(burst: Burst, sigma: float = 0.7) -> np.ndarray:
-    """Classical multi-frame SR with known shifts: put every LR sample where it belongs on the HR grid,
-    average coincident samples, and fill the gaps by normalised Gaussian interpolation.
+def shift_and_add(burst: Burst) -> np.ndarray:
+    """Classical multi-frame SR with known shifts: upscale every frame (bicubic), move it back by its
+    shift onto frame 0's grid, and average.
 
-    Each LR pixel integrates an ``s x s`` HR block, so its sample sits at the block centre.  Returns a
-    float image in [0, 1] of shape ``(s*h, s*w, C)``, aligned with frame 0.
+    An LR pixel integrates an ``s x s`` block, and bicubic ``imresize`` puts LR pixel ``i`` at HR position
+    ``s*i + (s-1)/2``, the block centre, so the upscaled frames are correctly registered; averaging them
+    combines the different sub-pixel samplings (and averages the noise away).  Near the borders, where a
+    shifted frame has no data, fewer frames are averaged.  Returns a float image in [0, 1], aligned with
+    frame 0, of shape ``(s*h, s*w, C)``.
     """
-    from scipy.ndimage import gaussian_filter
+    from .degrade import upscale
 
     if burst.shifts is None:
         raise ValueError("shift_and_add needs the true shifts; this burst (real frames) has none.")
@@ -123,15 +126,88 @@ def shift_and_add(burst: Burst, sigma: float = 0.7) -> np.ndarray:
     n, h, w, c = burst.frames.shape
     acc = np.zeros((h * s, w * s, c))
     cnt = np.zeros((h * s, w * s, 1))
-    rows = np.arange(h) * s + s // 2
-    cols = np.arange(w) * s + s // 2
-    for frame, (dy, dx) in zip(burst.frames.astype(np.float64), np.round(burst.shifts * s).astype(int)):
-        r = rows + dy
-        cc = cols + dx
-        rv, cv = (r >= 0) & (r < h * s), (cc >= 0) & (cc < w * s)
-        acc[np.ix_(r[rv], cc[cv])] += frame[np.ix_(rv, cv)]
-        cnt[np.ix_(r[rv], cc[cv])] += 1
-    num = np.stack([gaussian_filter(acc[..., k], sigma * s / 2) for k in range(c)], axis=-1)
-    den = gaussian_filter(cnt[..., 0], sigma * s / 2)[..., None]
-    filled = np.where(cnt > 0, acc / np.maximum(cnt, 1), num / np.maximum(den, 1e-8))
-    return np.clip(filled / 255.0, 0.0, 1.0)
+    for frame, (dy, dx) in zip(burst.frames, np.round(burst.shifts * s).astype(int)):
+        up = upscale(frame.astype(np.float64) / 255.0, s)
+        # frame pixel at HR position p shows the target at p + (dy, dx): move it there
+        ty0, tx0 = max(0, dy), max(0, dx)
+        ty1, tx1 = min(h * s, h * s + dy), min(w * s, w * s + dx)
+        acc[ty0:ty1, tx0:tx1] += up[ty0 - dy:ty1 - dy, tx0 - dx:tx1 - dx]
+        cnt[ty0:ty1, tx0:tx1] += 1
+    return np.clip(acc / np.maximum(cnt, 1), 0.0, 1.0)
+
+
+def _to_y(frames: np.ndarray) -> np.ndarray:
+    from .pipeline import to_channels
+
+    return to_channels(frames, "y")
+
+
+class BurstSampler:
+    """Training pairs for multi-frame SR: a burst of ``frames`` LR patches and the HR patch of frame 0.
+
+    Each sample crops an HR region from a training image (with a margin for the shifts) and simulates a
+    burst from it with :func:`make_burst`, so every sample has new random shifts.  Y channel, float32.
+    Batch ``i`` depends only on ``(seed, i)``, like :class:`srkit.pipeline.PatchSampler`.
+    """
+
+    def __init__(self, images, scale: int = 4, patch_size: int = 16, frames: int = 5, noise_sigma: float = 0.0):
+        self.scale, self.patch_size, self.frames, self.noise_sigma = int(scale), int(patch_size), int(frames), noise_sigma
+        need = (self.patch_size + 2) * self.scale
+        self.images = [im for _, im in images if im.shape[0] >= need and im.shape[1] >= need]
+        if not self.images:
+            raise ShapeError(f"No training image is at least {need}x{need} pixels.")
+        sizes = np.array([(im.shape[0] - need + 1) * (im.shape[1] - need + 1) for im in self.images], float)
+        self._p = sizes / sizes.sum()
+        self._need = need
+
+    def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        im = self.images[rng.choice(len(self.images), p=self._p)]
+        y = int(rng.integers(0, im.shape[0] - self._need + 1))
+        x = int(rng.integers(0, im.shape[1] - self._need + 1))
+        crop = im[y:y + self._need, x:x + self._need]
+        k = int(rng.integers(0, 4))
+        crop = np.ascontiguousarray(np.rot90(crop, k))
+        b = make_burst(crop, self.scale, self.frames, self.noise_sigma, rng)
+        return _to_y(b.frames), _to_y(b.hr)
+
+    def batch_at(self, seed: int, step: int, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.default_rng([int(seed), int(step)])
+        pairs = [self.sample(rng) for _ in range(batch_size)]
+        return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
+
+
+def evaluate_bursts(model_or_fn, datasets=("Set14",), scale: int = 4, frames: int = 5, seed: int = 0,
+                    noise_sigma: float = 0.0, limit: int | None = None):
+    """PSNR/SSIM of a multi-frame method on bursts made from benchmark HR images (fixed seeds).
+
+    ``model_or_fn`` is a Keras model taking ``(1, frames, h, w, 1)`` Y bursts in [0, 1] (a model built
+    for fewer frames gets the first frames), ``'shift_and_add'``, or ``'bicubic'`` (of frame 0).  Image
+    ``i`` uses seed ``seed + i``, so every method sees the same bursts.  Returns a DataFrame with one row
+    per dataset; scores use the paper protocol (Y, ``scale`` pixels shaved).
+    """
+    import pandas as pd
+
+    from .data import load_benchmark
+    from .degrade import upscale
+    from .metrics import psnr, ssim, to_y_channel
+
+    rows = []
+    for ds in [datasets] if isinstance(datasets, str) else datasets:
+        scores = []
+        for i, pair in enumerate(load_benchmark(ds, scale, limit=limit)):
+            b = make_burst(pair.hr, scale, frames, noise_sigma, seed + i)
+            target = to_y_channel(b.hr) / 255.0
+            if isinstance(model_or_fn, str) and model_or_fn == "shift_and_add":
+                sr = to_y_channel(shift_and_add(b)) / 255.0
+            elif isinstance(model_or_fn, str) and model_or_fn == "bicubic":
+                sr = to_y_channel(upscale(b.frames[0], scale)) / 255.0
+            else:
+                t = model_or_fn.input_shape[1]
+                x = _to_y(b.frames[:t])[None]
+                sr = np.asarray(model_or_fn(x, training=False))[0, ..., 0]
+            sr = np.clip(np.floor(sr * 255 + 0.5), 0, 255).astype(np.uint8)
+            ref = np.clip(np.floor(target * 255 + 0.5), 0, 255).astype(np.uint8)
+            scores.append((psnr(sr, ref, scale), ssim(sr, ref, scale)))
+        rows.append({"dataset": ds, "frames": frames, "psnr": float(np.mean([s[0] for s in scores])),
+                     "ssim": float(np.mean([s[1] for s in scores]))})
+    return pd.DataFrame(rows)
