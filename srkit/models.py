@@ -183,7 +183,14 @@ def edsr(scale: int, channels: int = 1, blocks: int = 15, filters: int = 64, res
 BUILDERS = {"naive_cnn": naive_cnn, "srcnn": srcnn, "fsrcnn": fsrcnn, "espcn": espcn, "edsr": edsr}
 
 #: Models that take the bicubic-upscaled image (the rest take the LR image).
-PRE_UPSAMPLING = {"srcnn"}
+PRE_UPSAMPLING = {"srcnn", "drcn"}
+
+#: Models that take a burst of frames ``(B, T, h, w, C)``.
+MULTIFRAME = {"multiframe_rnn"}
+
+
+def _register_late_builders() -> None:
+    BUILDERS.update({"drcn": drcn, "multiframe_rnn": multiframe_rnn})
 
 
 def build(name: str, scale: int, **config):
@@ -361,3 +368,6 @@ def drcn(scale: int | None = None, recursions: int = 4, channels: int = 1, filte
     out = WeightedSum(name="combine")(predictions) if recursions > 1 else predictions[0]
     name = f"drcn_t{recursions}" + (f"_x{scale}" if scale else "")
     return keras.Model(inp, out, name=name)
+
+
+_register_late_builders()

@@ -191,7 +191,8 @@ def patch_dataset(
         limit: use only the first ``limit`` images of each named set or folder (quick experiments; to
             limit a list of images, slice the list).
         start_step: index of the first batch (a resumed run continues the same sequence).
-        sampler: reuse an existing :class:`PatchSampler` instead of loading ``source`` again.
+        sampler: reuse an existing :class:`PatchSampler` (or any object with the same ``batch_at``, such as
+            :class:`srkit.burst.BurstSampler`) instead of loading ``source`` again.
 
     Example::
 
@@ -202,15 +203,15 @@ def patch_dataset(
 
     if sampler is None:
         sampler = make_sampler(source, scale, patch_size, degradation, channels, augment, limit, pre_upsample)
-    c, n, s = sampler.num_channels, sampler.input_size, sampler.scale * sampler.patch_size
+    lr0, hr0 = sampler.batch_at(seed, start_step, batch_size)  # shapes (works for any sampler)
 
     def make_batch(step):
         return sampler.batch_at(seed, int(step), batch_size)
 
     def load(step):
         lr, hr = tf.numpy_function(make_batch, [step], (tf.float32, tf.float32), stateful=False)
-        lr.set_shape((batch_size, n, n, c))
-        hr.set_shape((batch_size, s, s, c))
+        lr.set_shape(lr0.shape)
+        hr.set_shape(hr0.shape)
         return lr, hr
 
     if steps is None:

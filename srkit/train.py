@@ -45,6 +45,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "fsrcnn": dict(patch_size=16, batch_size=32, learning_rate=1e-3),
     "espcn": dict(patch_size=17, batch_size=32, learning_rate=1e-3),
     "edsr": dict(patch_size=32, batch_size=16, learning_rate=5e-4),
+    "drcn": dict(patch_size=11, batch_size=32, learning_rate=1e-3),
+    "multiframe_rnn": dict(patch_size=16, batch_size=16, learning_rate=1e-3),
 }
 
 
@@ -144,7 +146,15 @@ class TrainResult:
 
 
 def validate(model, scale: int, dataset: str = "Set5", limit: int | None = None) -> dict[str, float]:
-    """PSNR/SSIM of a model on a benchmark with the paper protocol (see :func:`srkit.evaluate.evaluate`)."""
+    """PSNR/SSIM of a model on a benchmark with the paper protocol (see :func:`srkit.evaluate.evaluate`).
+
+    Multi-frame models (5-D input) are scored on bursts made from the benchmark (:func:`srkit.burst.evaluate_bursts`).
+    """
+    if len(model.input_shape) == 5:
+        from .burst import evaluate_bursts
+
+        table = evaluate_bursts(model, [dataset], scale, frames=model.input_shape[1], limit=limit)
+        return {"val_psnr": float(table.psnr.iloc[0]), "val_ssim": float(table.ssim.iloc[0])}
     from .evaluate import KerasUpscaler, evaluate
 
     table = evaluate(KerasUpscaler(model), [dataset], [scale], limit=limit)
@@ -353,7 +363,7 @@ def train(
         strategy: an optional ``tf.distribute.Strategy``.
         callbacks: extra Keras callbacks.
     """
-    from .models import PRE_UPSAMPLING, build
+    from .models import MULTIFRAME, PRE_UPSAMPLING, build
     from .pipeline import make_sampler
 
     t0 = time.time()
@@ -377,8 +387,17 @@ def train(
         saved.write_text(json.dumps(config.to_json(), indent=1))
 
     keras.utils.set_random_seed(config.seed)
-    sampler = make_sampler(config.train_sets, config.scale, config.patch_size, channels=config.channels,
-                           limit=config.limit, pre_upsample=config.model in PRE_UPSAMPLING)
+    if config.model in MULTIFRAME:
+        from .burst import BurstSampler
+        from .data import load_training_images
+
+        if config.channels != "y":
+            raise SrkitError("Multi-frame models are trained on the Y channel (channels='y').")
+        sampler = BurstSampler(load_training_images(config.train_sets, limit=config.limit), config.scale,
+                               config.patch_size, frames=config.model_config.get("frames", 5))
+    else:
+        sampler = make_sampler(config.train_sets, config.scale, config.patch_size, channels=config.channels,
+                               limit=config.limit, pre_upsample=config.model in PRE_UPSAMPLING)
     channels = 1 if config.channels == "y" else 3
 
     def compile_new():
