@@ -110,3 +110,14 @@ def test_conv_recurrent_layer_and_multiframe_model(tmp_path):
     np.testing.assert_allclose(np.asarray(loaded(burst)), np.asarray(model(burst)), atol=1e-6)
     with pytest.raises(ValueError, match="cell must be"):
         ConvRecurrent2D(4, cell="rnn")
+
+
+def test_multiframe_model_trains_with_the_engine():
+    pytest.importorskip("keras")
+    from srkit.train import TrainConfig, train
+
+    cfg = TrainConfig("multiframe_rnn", 4, steps=4, eval_every=4, limit=3, val_limit=1, batch_size=2, patch_size=8,
+                      model_config={"frames": 3, "filters": 8})
+    result = train(cfg, verbose=0)
+    assert result.model.input_shape[1] == 3
+    assert result.history[-1]["step"] == 4 and result.history[-1]["val_psnr"] > 15
