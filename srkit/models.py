@@ -292,14 +292,15 @@ def multiframe_rnn(scale: int, frames: int = 5, channels: int = 1, filters: int 
     """
     scale = _check_scale(scale)
     inp = keras.Input((frames, None, None, channels), name="frames")
-    feat = layers.TimeDistributed(layers.Conv2D(filters, 3, padding="same", activation="relu"), name="features")(inp)
+    # Leaky ReLUs: with plain ReLUs the fusion layers often died early in training (all units off).
+    feat = layers.TimeDistributed(layers.Conv2D(filters, 3, padding="same", activation="leaky_relu"), name="features")(inp)
     h = ConvRecurrent2D(filters, cell=cell, name="recurrent")(feat)
     if bidirectional:
         hb = ConvRecurrent2D(filters, cell=cell, go_backwards=True, name="recurrent_backward")(feat)
         h = layers.Concatenate(name="both_directions")([h, hb])
     x = h
     for i in range(blocks):
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"fuse{i + 1}")(x)
+        x = layers.Conv2D(filters, 3, padding="same", activation="leaky_relu", name=f"fuse{i + 1}")(x)
     x = layers.Conv2D(channels * scale * scale, 3, padding="same", name="to_subpixels")(x)
     x = PixelShuffle(scale, name="pixel_shuffle")(x)
     ref = FrameSelect(0, name="reference_frame")(inp)
