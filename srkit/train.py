@@ -47,6 +47,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "edsr": dict(patch_size=32, batch_size=16, learning_rate=5e-4),
     "drcn": dict(patch_size=11, batch_size=32, learning_rate=1e-3),
     "multiframe_rnn": dict(patch_size=16, batch_size=16, learning_rate=5e-4),
+    "sequence_rnn": dict(patch_size=17, batch_size=32, learning_rate=1e-3),
 }
 
 

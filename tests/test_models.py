@@ -95,3 +95,21 @@ def test_drcn_shares_weights_across_recursions(tmp_path):
     m.save(tmp_path / "drcn.keras")
     loaded = keras.saving.load_model(tmp_path / "drcn.keras", safe_mode=True)
     np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(m(x)), atol=1e-6)
+
+
+def test_sequence_rnn_any_size_context_and_serialisation(tmp_path):
+    m = models.sequence_rnn(3)
+    espcn = models.espcn(3).count_params()
+    assert 0.7 * espcn < m.count_params() < 1.5 * espcn  # a fair comparison with ESPCN
+    x = np.random.default_rng(0).random((2, 7, 9, 1), dtype=np.float32)
+    out = np.asarray(m(x))
+    assert out.shape == (2, 21, 27, 1)
+    # non-local: changing the last pixel of a row changes the output at the start of that row
+    x2 = x.copy()
+    x2[0, 3, -1, 0] += 0.5
+    assert np.abs(np.asarray(m(x2))[0, 9:12, 0:3] - out[0, 9:12, 0:3]).max() > 1e-6
+    m.save(tmp_path / "seq.keras")
+    loaded = keras.saving.load_model(tmp_path / "seq.keras", safe_mode=True)
+    np.testing.assert_allclose(np.asarray(loaded(x)), out, atol=1e-5)
+    with pytest.raises(ValueError, match="axis"):
+        models.RowRNN(4, axis="diagonal")

@@ -118,3 +118,9 @@ def test_fine_tuning_starts_from_the_pretrained_weights(tmp_path):
     wrong = TrainConfig("espcn", 2, steps=2, eval_every=2, init_weights=str(zoo.ZOO_DIR / "models" / "fsrcnn_x2.keras"), limit=2)
     with pytest.raises(SrkitError, match="same architecture"):
         train(wrong, verbose=0)
+
+
+@pytest.mark.parametrize("name", ["sequence_rnn", "drcn"])
+def test_recurrent_single_image_models_train(name):
+    result = train(tiny(model=name, scale=3, steps=6, eval_every=6, patch_size=8, batch_size=4), verbose=0)
+    assert result.history[-1]["step"] == 6 and result.history[-1]["val_psnr"] > 20

@@ -345,3 +345,24 @@ def test_small_images_can_be_compared_against_a_reference():
     sr = np.clip(hr.astype(int) + 3, 0, 255).astype(np.uint8)
     st = CompareState({"sr": sr, "hr": hr}, reference="hr")
     assert st.metrics["sr"]["psnr"] == pytest.approx(psnr(sr, hr), abs=1e-12)
+
+
+def test_burst_state_steps_through_frames_and_viewer_follows():
+    from srkit.burst import make_burst
+    from srkit.widgets import BurstState, BurstViewer
+
+    rng = np.random.default_rng(0)
+    burst = make_burst(rng.integers(0, 256, (80, 80, 3), dtype=np.uint8), scale=4, frames=4, seed=2)
+    st = BurstState(burst)
+    assert st.index == 0 and st.count == 4
+    assert st.step() == 1 and st.step(-2) == 3 and st.go(-1) == 3  # wraps around
+    np.testing.assert_array_equal(st.frame(), burst.frames[3])
+    st.go(0)
+    assert st.difference().max() == 0 and "(+0.00, +0.00)" in st.caption()
+    st.go(2)
+    assert f"frame 3 of 4" in st.caption()
+    viewer = BurstViewer(burst, size=64)
+    before = viewer.image.value
+    viewer.slider.value = 2
+    assert viewer.state.index == 2 and viewer.image.value != before
+    assert "frame 3 of 4" in viewer.caption.value
