@@ -11,6 +11,9 @@ Modules (imported on demand, so ``import srkit`` is fast and does not load Tenso
 * :mod:`srkit.widgets`, :mod:`srkit.viz`: interactive comparison and static figures
 * :mod:`srkit.env`: machine check and smoke mode
 * :mod:`srkit.exercises`: the notebooks' exercises and their checks
+* :mod:`srkit.models`, :mod:`srkit.train`, :mod:`srkit.zoo`: architectures, the training engine, pretrained models
+* :mod:`srkit.gan`: GAN fine-tuning, network interpolation, perception-distortion
+* :mod:`srkit.burst`: multi-frame bursts and shift-and-add
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "io", "data", "degrade", "metrics", "evaluate", "pipeline", "widgets", "viz", "env", "errors", "cli", "exercises",
-    "models", "train", "zoo", "profile", "burst",
+    "models", "train", "zoo", "profile", "burst", "gan",
 }
 
 __all__ = sorted(_SUBMODULES) + ["__version__"]

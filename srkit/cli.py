@@ -145,6 +145,7 @@ def cmd_train(args) -> int:
         train_sets=tuple(args.train), patch_size=args.patch_size, batch_size=args.batch_size,
         learning_rate=args.lr, loss=args.loss, eval_every=args.eval_every, val_set=args.val or None,
         seed=args.seed, limit=args.limit, time_budget_s=args.time_budget, init_weights=args.init,
+        supervision=args.supervision,
     )
     out = Path(args.out or f"runs/{args.model}_x{args.scale}")
     result = train(config, out_dir=out, resume=not args.no_resume, verbose=2 if args.quiet else "auto")
@@ -153,6 +154,28 @@ def cmd_train(args) -> int:
     print(f"{args.model} x{args.scale}: {int(last.get('step', 0))} steps, {result.wall_time_s:.0f} s this run"
           + (f", best {config.val_set} PSNR {best:.2f} dB" if best is not None else "")
           + f"; saved {out / 'model.keras'}")
+    return 0
+
+
+def cmd_train_gan(args) -> int:
+    from .gan import GANConfig, train_gan
+
+    config = GANConfig(
+        generator=args.generator, scale=args.scale, steps=args.steps, pixel_weight=args.pixel_weight,
+        adversarial_weight=args.adversarial_weight, feature_weight=args.feature_weight,
+        perceptual_weight=args.perceptual_weight, adversarial=args.adversarial, g_learning_rate=args.g_lr,
+        d_learning_rate=args.d_lr, patch_size=args.patch_size, batch_size=args.batch_size,
+        eval_every=args.eval_every, val_set=args.val or None, train_sets=tuple(args.train), seed=args.seed,
+        limit=args.limit, time_budget_s=args.time_budget,
+    )
+    out = Path(args.out or f"runs/gan_{args.generator}_x{args.scale}")
+    result = train_gan(config, out_dir=out, resume=not args.no_resume, verbose=2 if args.quiet else "auto")
+    last = result.history[-1] if result.history else {}
+    print(f"GAN from {args.generator} x{args.scale}: {int(last.get('step', 0))} steps, {result.wall_time_s:.0f} s "
+          f"this run; last {config.val_set} PSNR {last.get('val_psnr', float('nan')):.2f} dB, texture distance "
+          f"{last.get('val_texture', float('nan')):.2f} dB; saved {out / 'model.keras'}")
+    for w in result.warnings:
+        print("warning:", w)
     return 0
 
 
@@ -226,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train an SR model on T91 + BSD200 with the kit's engine: L1/L2 loss, Adam "
                        "with cosine decay, Set5 validation PSNR and a checkpoint every --eval-every steps. "
                        "Run the same command again to resume after an interruption.")
-    p.add_argument("model", help="naive_cnn, srcnn, fsrcnn, espcn or edsr")
+    p.add_argument("model", help="naive_cnn, srcnn, fsrcnn, espcn, edsr, drcn, sequence_rnn or multiframe_rnn")
     p.add_argument("--scale", type=int, required=True, help="2, 3 or 4")
     p.add_argument("--steps", type=int, default=10_000, help="optimisation steps (default 10000)")
     p.add_argument("--time-budget", type=float, metavar="SECONDS",
@@ -244,9 +267,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, help="only the first N images of each training set")
     p.add_argument("--init", metavar="WEIGHTS", help="fine-tune from 'zoo' (the pretrained model) or a .keras/.weights.h5 file")
+    p.add_argument("--supervision", type=float,
+                   help="weight of the intermediate predictions' loss (drcn only; default 0.5 for drcn)")
     p.add_argument("--no-resume", action="store_true", help="start afresh even if DIR has a checkpoint")
     p.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("train-gan", help="fine-tune a PSNR generator with a discriminator (SRGAN/ESRGAN style)",
+                       description="Start from a pretrained PSNR generator and train it against a fresh "
+                       "discriminator: pixel + adversarial + feature-matching losses, each logged on its own; "
+                       "Set5 PSNR and texture distance and a checkpoint every --eval-every steps. Run the same "
+                       "command again to resume.")
+    p.add_argument("--generator", default="edsr", help="zoo name or .keras file of the PSNR generator (default edsr)")
+    p.add_argument("--scale", type=int, default=4, help="2, 3 or 4 (default 4)")
+    p.add_argument("--steps", type=int, default=5000)
+    p.add_argument("--time-budget", type=float, metavar="SECONDS", help="stop after this long")
+    p.add_argument("--out", metavar="DIR", help="run folder (default runs/gan_GENERATOR_xSCALE)")
+    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--pixel-weight", type=float, default=1.0)
+    p.add_argument("--adversarial-weight", type=float, default=5e-3)
+    p.add_argument("--feature-weight", type=float, default=1.0)
+    p.add_argument("--perceptual-weight", type=float, default=0.0, help="VGG loss weight (needs VGG19 weights offline)")
+    p.add_argument("--adversarial", choices=["relativistic", "standard"], default="relativistic")
+    p.add_argument("--g-lr", type=float, default=1e-4)
+    p.add_argument("--d-lr", type=float, default=1e-4)
+    p.add_argument("--patch-size", type=int, default=24, help="LR patch size")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--train", nargs="+", default=["T91", "BSD200"], metavar="SET")
+    p.add_argument("--val", default="Set5", help="validation benchmark ('' for none)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=int, help="only the first N images of each training set")
+    p.add_argument("--no-resume", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
+    p.set_defaults(func=cmd_train_gan)
 
     p = sub.add_parser("info", help="versions, CPU/GPU, smoke mode",
                        description="Show Python, TensorFlow and Keras versions, the devices TensorFlow sees, "

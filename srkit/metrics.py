@@ -38,6 +38,9 @@ __all__ = [
     "tf_ssim",
     "psnr_metric",
     "ssim_metric",
+    "radial_power_spectrum",
+    "spectral_log_ratio",
+    "texture_distance",
 ]
 
 #: BT.601 studio-swing luma coefficients for R, G, B in [0, 1] (output in [16, 235]).
@@ -227,3 +230,80 @@ def ssim_metric(crop_border: int = 0, y_channel: bool = True):
         return tf_ssim(y_true, y_pred, crop_border, y_channel)
 
     return ssim
+
+
+# --- texture / sharpness without learned weights -------------------------------------------------------
+
+_shave = crop_border  # the functions below have a parameter named crop_border
+
+
+def radial_power_spectrum(image, bins: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Radially averaged power spectrum of an image's Y channel.
+
+    The Y channel (see :func:`to_y_channel`) minus its mean is multiplied by a 2-D Hann window (so the
+    image borders do not add false high frequencies), Fourier transformed, and ``|F|^2`` is averaged over
+    rings of equal spatial frequency ``r = sqrt(fx^2 + fy^2)`` in cycles per pixel.
+
+    Returns ``(freqs, power)``: the ring centres (``bins`` values in ``(0, 0.5)``) and the mean power in
+    each ring (0-255 scale, normalised by the window energy).
+    """
+    y = to_y_channel(image)
+    h, w = y.shape
+    if min(h, w) < 16:
+        raise ShapeError(f"Image of size {h}x{w} is too small for a power spectrum (needs at least 16x16).")
+    win = np.outer(np.hanning(h), np.hanning(w))
+    f = np.fft.fft2((y - y.mean()) * win)
+    power = np.abs(f) ** 2 / np.sum(win**2)
+    fy = np.fft.fftfreq(h)[:, None]
+    fx = np.fft.fftfreq(w)[None, :]
+    r = np.sqrt(fy**2 + fx**2)
+    edges = np.linspace(0.0, 0.5, bins + 1)
+    idx = np.digitize(r.ravel(), edges) - 1
+    keep = (idx >= 0) & (idx < bins)
+    sums = np.bincount(idx[keep], weights=power.ravel()[keep], minlength=bins)
+    counts = np.bincount(idx[keep], minlength=bins)
+    return (edges[:-1] + edges[1:]) / 2, sums / np.maximum(counts, 1)
+
+
+def spectral_log_ratio(sr, hr, scale: int, crop_border: int | None = None, bins: int = 32):
+    """Per frequency ring, how much more (or less) power the SR image has than HR, in dB.
+
+    Only the rings above the LR image's Nyquist frequency (``0.5 / scale`` cycles per HR pixel) are
+    returned: below it the LR image already holds the answer; above it is the detail SR must invent.
+    Negative values mean missing detail (blur), positive values mean too much (noise, ringing, artefacts).
+
+    Returns ``(freqs, ratio_db)``.
+    """
+    border = int(scale) if crop_border is None else int(crop_border)
+    a, b = _as_255(sr), _as_255(hr)
+    if a.shape != b.shape:
+        raise ShapeError(f"SR and HR shapes differ: {a.shape} vs {b.shape}.")
+    a, b = _shave(a, border), _shave(b, border)
+    freqs, p_sr = radial_power_spectrum(a, bins)
+    _, p_hr = radial_power_spectrum(b, bins)
+    eps = 1e-3  # well below the power of 8-bit quantisation noise (1/12 per pixel)
+    ratio = 10.0 * np.log10((p_sr + eps) / (p_hr + eps))
+    band = freqs > 0.5 / int(scale)
+    return freqs[band], ratio[band]
+
+
+def texture_distance(sr, hr, scale: int, crop_border: int | None = None, bins: int = 32) -> float:
+    """A texture / sharpness distance that needs no downloaded weights: lower is closer to real detail.
+
+    ``texture_distance = mean over frequency rings f > 0.5/scale of | 10 log10( P_SR(f) / P_HR(f) ) |``
+
+    where ``P`` is the radially averaged power spectrum of the Y channel (:func:`radial_power_spectrum`),
+    after shaving ``scale`` pixels (as for PSNR).  In words: on average, by how many dB the SR image's
+    power at the frequencies the LR image cannot hold differs from the real image's.  HR scores 0;
+    a blurry (PSNR-optimised) result scores high because its fine-scale power is too low.
+
+    Limits (read these before trusting it):
+
+    * it ignores *where* the detail is and its phase: noise with the right spectrum scores as well as
+      real texture, and a shifted image scores 0.  Use it next to PSNR/SSIM, never alone;
+    * it is an image-level statistic: a small image has few pixels per ring, so the value is noisy;
+    * it measures amount of detail, not whether people find the image natural (that needs a user study
+      or a learned metric such as LPIPS/NIQE, which the kit does not ship).
+    """
+    _, ratio = spectral_log_ratio(sr, hr, scale, crop_border, bins)
+    return float(np.mean(np.abs(ratio)))

@@ -29,7 +29,7 @@ import keras
 from keras import layers, ops
 
 __all__ = ["PixelShuffle", "ResidualScale", "ConvRecurrent2D", "FrameSelect", "naive_cnn", "srcnn", "fsrcnn", "espcn",
-           "edsr", "drcn", "WeightedSum", "multiframe_rnn", "RowRNN", "sequence_rnn", "BUILDERS", "build"]
+           "edsr", "drcn", "WeightedSum", "multiframe_rnn", "with_frames", "PairWithReference", "RowRNN", "sequence_rnn", "BUILDERS", "build"]
 
 
 def _check_scale(scale: int) -> int:
@@ -282,18 +282,33 @@ class ConvRecurrent2D(layers.Layer):
 
 
 def multiframe_rnn(scale: int, frames: int = 5, channels: int = 1, filters: int = 32, cell: str = "gru",
-                   bidirectional: bool = False, blocks: int = 2):
-    """Recurrent multi-frame SR: shared per-frame feature extraction, a :class:`ConvRecurrent2D` over the
-    frames (forward, or both directions), a few convolutions, pixel-shuffle upsampling, plus a bilinear
-    upscale of the reference frame 0 (global residual).
+                   bidirectional: bool = False, blocks: int = 2, align_layers: int = 3):
+    """Recurrent multi-frame SR.
 
-    Input ``(B, frames, h, w, channels)`` in [0, 1], output ``(B, scale*h, scale*w, channels)``.  With
-    ``frames=1`` it is the equal-capacity single-frame baseline (the same weights shapes).
+    1. Every frame ``t`` is paired with the reference frame 0 (:class:`PairWithReference`) and a small
+       shared convolution stack (``align_layers`` layers) turns the pair into features ``x_t``.  Seeing
+       both frames side by side lets the network estimate, locally, how frame ``t`` is shifted against
+       the reference (the shift is a fraction of an LR pixel), which is what it needs to use the frame's
+       extra samples.
+    2. A :class:`ConvRecurrent2D` (ConvGRU or ConvLSTM) reads ``x_1..x_T``: ``h_t = f(x_t, h_{t-1})``
+       accumulates what the frames add (forward, or both directions with ``bidirectional=True``).
+    3. ``blocks`` convolutions, pixel-shuffle upsampling, plus a bilinear upscale of frame 0 (global
+       residual).
+
+    Input ``(B, frames, h, w, channels)`` in [0, 1], output ``(B, scale*h, scale*w, channels)``.  No
+    weight depends on ``frames``: with ``frames=1`` it is the equal-capacity single-frame baseline, and
+    weights trained at one ``frames`` load into a model built for another (see :func:`with_frames`).
     """
     scale = _check_scale(scale)
+    if frames < 1:
+        raise ValueError(f"frames must be at least 1, got {frames}.")
     inp = keras.Input((frames, None, None, channels), name="frames")
+    x = PairWithReference(name="pair_with_reference")(inp)
     # Leaky ReLUs: with plain ReLUs the fusion layers often died early in training (all units off).
-    feat = layers.TimeDistributed(layers.Conv2D(filters, 3, padding="same", activation="leaky_relu"), name="features")(inp)
+    for i in range(align_layers):
+        x = layers.TimeDistributed(layers.Conv2D(filters, 3, padding="same", activation="leaky_relu"),
+                                   name="features" if i == 0 else f"features{i + 1}")(x)
+    feat = x
     h = ConvRecurrent2D(filters, cell=cell, name="recurrent")(feat)
     if bidirectional:
         hb = ConvRecurrent2D(filters, cell=cell, go_backwards=True, name="recurrent_backward")(feat)
@@ -307,7 +322,45 @@ def multiframe_rnn(scale: int, frames: int = 5, channels: int = 1, filters: int 
     base = layers.UpSampling2D(scale, interpolation="bilinear", name="reference_upsampled")(ref)
     out = layers.Add(name="global_residual")([base, x])
     kind = ("bi" if bidirectional else "") + cell
-    return keras.Model(inp, out, name=f"multiframe_{kind}_{frames}f_x{scale}")
+    model = keras.Model(inp, out, name=f"multiframe_{kind}_{frames}f_x{scale}")
+    return model
+
+
+def with_frames(model, frames: int):
+    """The same multi-frame model rebuilt for ``frames`` input frames, with the same weights.
+
+    A :func:`multiframe_rnn` has no weight that depends on the number of frames, so a model trained on
+    5-frame bursts can be run on 1, 2, 3 or 8 frames (the frames chart of notebook 05).
+    """
+    if len(model.input_shape) != 5:
+        raise ValueError(f"with_frames needs a multi-frame model (5-D input), got input {model.input_shape}.")
+    cfg = _multiframe_config(model)
+    new = multiframe_rnn(frames=int(frames), **cfg)
+    new.set_weights(model.get_weights())
+    return new
+
+
+def _multiframe_config(model) -> dict:
+    names = {layer.name: layer for layer in model.layers}
+    rec = names["recurrent"]
+    shuffle = names["pixel_shuffle"]
+    channels = model.input_shape[-1]
+    return dict(scale=shuffle.scale, channels=channels, filters=rec.filters, cell=rec.cell,
+                bidirectional="recurrent_backward" in names,
+                blocks=sum(1 for n in names if n.startswith("fuse")),
+                align_layers=sum(1 for n in names if n.startswith("features")))
+
+
+@keras.saving.register_keras_serializable(package="srkit")
+class PairWithReference(layers.Layer):
+    """``(B, T, H, W, C) -> (B, T, H, W, 2C)``: every frame concatenated with frame 0 (the reference)."""
+
+    def call(self, x):
+        ref = ops.repeat(x[:, :1], x.shape[1], axis=1)
+        return ops.concatenate([x, ref], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:4], 2 * input_shape[4])
 
 
 @keras.saving.register_keras_serializable(package="srkit")

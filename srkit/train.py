@@ -40,14 +40,14 @@ __all__ = ["TrainConfig", "TrainResult", "train", "validate", "LivePlot", "DEFAU
 
 #: Per-model defaults: LR patch size, batch size, learning rate (what the zoo was trained with).
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "naive_cnn": dict(patch_size=16, batch_size=32, learning_rate=1e-3),
-    "srcnn": dict(patch_size=11, batch_size=32, learning_rate=1e-3),
-    "fsrcnn": dict(patch_size=16, batch_size=32, learning_rate=1e-3),
-    "espcn": dict(patch_size=17, batch_size=32, learning_rate=1e-3),
-    "edsr": dict(patch_size=32, batch_size=16, learning_rate=5e-4),
-    "drcn": dict(patch_size=11, batch_size=32, learning_rate=1e-3),
-    "multiframe_rnn": dict(patch_size=16, batch_size=16, learning_rate=5e-4),
-    "sequence_rnn": dict(patch_size=17, batch_size=32, learning_rate=1e-3),
+    "naive_cnn": dict(patch_size=16, batch_size=32, learning_rate=1e-3, supervision=0.0),
+    "srcnn": dict(patch_size=11, batch_size=32, learning_rate=1e-3, supervision=0.0),
+    "fsrcnn": dict(patch_size=16, batch_size=32, learning_rate=1e-3, supervision=0.0),
+    "espcn": dict(patch_size=17, batch_size=32, learning_rate=1e-3, supervision=0.0),
+    "edsr": dict(patch_size=32, batch_size=16, learning_rate=5e-4, supervision=0.0),
+    "drcn": dict(patch_size=11, batch_size=32, learning_rate=1e-3, supervision=0.5),
+    "multiframe_rnn": dict(patch_size=16, batch_size=16, learning_rate=5e-4, supervision=0.0),
+    "sequence_rnn": dict(patch_size=17, batch_size=32, learning_rate=1e-3, supervision=0.0),
 }
 
 
@@ -76,6 +76,9 @@ class TrainConfig:
         time_budget_s: train for this many seconds instead of a fixed number of steps: the learning
             rate follows a cosine over *time* and training stops when the budget is spent (``steps``
             is then an upper bound).  Used to train the zoo on a machine of unknown speed.
+        supervision: deep supervision (DRCN): the loss is ``(1 - supervision) * loss(final output) +
+            supervision * mean over t of loss(prediction t)``, so every recursion learns to predict the
+            HR image.  Only for models with intermediate predictions (``drcn``; default 0.5 there).
     """
 
     model: str
@@ -96,6 +99,7 @@ class TrainConfig:
     limit: int | None = None
     time_budget_s: float | None = None
     init_weights: str | None = None
+    supervision: float | None = None
 
     def __post_init__(self) -> None:
         from .models import BUILDERS
@@ -113,6 +117,10 @@ class TrainConfig:
                 setattr(self, key, value)
         self.train_sets = tuple(str(s) for s in self.train_sets)
         self.eval_every = min(self.eval_every, self.steps)
+        if not 0.0 <= self.supervision <= 1.0:
+            raise ValueError(f"supervision must be between 0 and 1, got {self.supervision}.")
+        if self.supervision and self.model != "drcn":
+            raise ValueError(f"supervision (intermediate predictions) is only for drcn, not {self.model}.")
 
     @property
     def epochs(self) -> int:
@@ -223,7 +231,7 @@ def _in_notebook() -> bool:
         return False
 
 
-def _make_callbacks(config: TrainConfig, out_dir: Path | None, history: list[dict], start_step: int):
+def _make_callbacks(config: TrainConfig, out_dir: Path | None, history: list[dict], start_step: int, infer=None):
     class Checkpoint(keras.callbacks.Callback):
         """Validate, record history, save model + optimizer + state after every epoch; stop on NaN."""
 
@@ -247,7 +255,8 @@ def _make_callbacks(config: TrainConfig, out_dir: Path | None, history: list[dic
                     f"(now {config.learning_rate}) or check the data."
                 )
             if config.val_set:
-                logs.update(validate(self.model, config.scale, config.val_set, config.val_limit))
+                logs.update(validate(infer if infer is not None else self.model, config.scale, config.val_set,
+                                     config.val_limit))
             logs["step"] = step
             logs["learning_rate"] = float(np.asarray(self.model.optimizer.learning_rate))
             entry = {"epoch": epoch + 1, "step": step, "time": time.time(),
@@ -298,11 +307,14 @@ class TimeBudget(keras.callbacks.Callback):
         self.t_epoch = time.time()
 
 
-def _dataset(config: TrainConfig, sampler, start_step: int):
+def _dataset(config: TrainConfig, sampler, start_step: int, targets: int = 1):
     if keras.backend.backend() == "tensorflow":
         from .pipeline import patch_dataset
 
-        return patch_dataset(batch_size=config.batch_size, seed=config.seed, start_step=start_step, sampler=sampler)
+        ds = patch_dataset(batch_size=config.batch_size, seed=config.seed, start_step=start_step, sampler=sampler)
+        if targets > 1:  # deep supervision: the same HR target for every output
+            ds = ds.map(lambda x, y: (x, tuple([y] * targets)))
+        return ds
 
     class Batches(keras.utils.PyDataset):
         """Epoch e of this run, index i -> batch of step start + e * eval_every + i (Keras restarts
@@ -317,7 +329,8 @@ def _dataset(config: TrainConfig, sampler, start_step: int):
             return config.eval_every
 
         def __getitem__(self, i):
-            return sampler.batch_at(config.seed, start_step + self.epoch * config.eval_every + i, config.batch_size)
+            x, y = sampler.batch_at(config.seed, start_step + self.epoch * config.eval_every + i, config.batch_size)
+            return (x, tuple([y] * targets)) if targets > 1 else (x, y)
 
         def on_epoch_end(self):
             self.epoch += 1
@@ -341,6 +354,18 @@ def _load_initial_weights(model, config: TrainConfig) -> None:
             f"Could not start {config.model} x{config.scale} from {src!r}: {e}. The weights must come from the "
             "same architecture and scale."
         ) from e
+
+
+def _supervised(model):
+    """A training view of a model with intermediate predictions (layers named ``prediction1..T``): outputs
+    ``[final, prediction1, ..., predictionT]``, sharing every layer with ``model``."""
+    preds = sorted((layer for layer in model.layers if layer.name.startswith("prediction")),
+                   key=lambda layer: int(layer.name[len("prediction"):]))
+    if not preds:
+        raise SrkitError(f"{model.name} has no intermediate predictions to supervise (supervision=0 for it).")
+    if len(preds) == 1:  # one recursion: the final output is the only prediction
+        return model
+    return keras.Model(model.inputs, [model.output, *[p.output for p in preds]], name=model.name + "_supervised")
 
 
 def train(
@@ -404,8 +429,13 @@ def train(
     def compile_new():
         m = build(config.model, config.scale, channels=channels, **config.model_config)
         loss = "mean_absolute_error" if config.loss == "l1" else "mean_squared_error"
+        loss_weights = None
+        if config.supervision:
+            m = _supervised(m)
+            t = len(m.outputs) - 1
+            loss, loss_weights = [loss] * (t + 1), [1.0 - config.supervision] + [config.supervision / t] * t
         if config.time_budget_s:  # the TimeBudget callback sets the learning rate
-            m.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss)
+            m.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss, loss_weights=loss_weights)
             return m
         decay = max(1, config.steps - config.warmup_steps)
         schedule = keras.optimizers.schedules.CosineDecay(
@@ -415,20 +445,25 @@ def train(
             warmup_target=config.learning_rate if config.warmup_steps else None,
             warmup_steps=config.warmup_steps,
         )
-        m.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss)
+        m.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, loss_weights=loss_weights)
         return m
 
-    if model is None:
+    fresh = model is None
+    if fresh:
         if strategy is not None:
             with strategy.scope():
                 model = compile_new()
         else:
             model = compile_new()
-        if config.init_weights:
-            _load_initial_weights(model, config)
+    fit_model = model
+    targets = len(fit_model.outputs)
+    if targets > 1:  # the inference model: the final output only (the same layers and weights)
+        model = keras.Model(fit_model.input, fit_model.outputs[0], name=fit_model.name.replace("_supervised", ""))
+    if fresh and config.init_weights:
+        _load_initial_weights(model, config)
 
     start_step = int(history[-1]["step"]) if history else 0
-    cbs = _make_callbacks(config, out, history, start_step)
+    cbs = _make_callbacks(config, out, history, start_step, infer=model)
     if live_plot is None:
         live_plot = _in_notebook()
     if live_plot:
@@ -438,9 +473,9 @@ def train(
         config.time_budget_s is not None and sum(h.get("epoch_time_s", 0.0) for h in history) >= config.time_budget_s
     )
     if not finished:
-        data = _dataset(config, sampler, start_step)
-        model.fit(data, epochs=config.epochs, initial_epoch=start_epoch, steps_per_epoch=config.eval_every,
-                  callbacks=cbs, verbose=verbose, shuffle=False)
+        data = _dataset(config, sampler, start_step, targets)
+        fit_model.fit(data, epochs=config.epochs, initial_epoch=start_epoch, steps_per_epoch=config.eval_every,
+                      callbacks=cbs, verbose=verbose, shuffle=False)
     if out is not None:
         model.save(out / "model.keras")
     return TrainResult(model, history, out, config, time.time() - t0)

@@ -8,7 +8,7 @@ import numpy as np
 
 from .io import to_uint8
 
-__all__ = ["image_grid", "metric_bars", "show_filters", "tradeoff_plot"]
+__all__ = ["image_grid", "metric_bars", "show_filters", "tradeoff_plot", "perception_distortion_plot"]
 
 
 def _show(ax, image):
@@ -137,4 +137,41 @@ def tradeoff_plot(table, x: str = "params", y: str = "psnr", label: str = "model
         ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(x)
     ax.set_ylabel(y)
+    return ax
+
+
+def perception_distortion_plot(table, curve=None, x: str = "psnr", y: str = "texture", label: str = "method",
+                               ax=None, title: str | None = None):
+    """The perception-distortion plane (Blau & Michaeli, 2018): each method a point, PSNR (distortion,
+    better to the right) against texture distance (perception, better down).
+
+    ``table``: rows with ``label``, ``x`` and ``y`` columns (e.g. one dataset of
+    :func:`srkit.gan.perception_distortion_table`); rows with infinite PSNR (HR itself) are drawn as a
+    horizontal line at texture 0.  ``curve``: optional rows with ``alpha`` (network interpolation), drawn
+    as a connected line.  Nothing can reach the bottom-right corner: that is the trade-off.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.8))
+    finite = table[np.isfinite(table[x])]
+    for _, row in table.iterrows():
+        if not np.isfinite(row[x]):
+            ax.axhline(row[y], color="grey", lw=0.8, ls=":")
+            ax.annotate(f"{row[label]} ({y} = {row[y]:.0f})", (finite[x].min(), row[y]), textcoords="offset points",
+                        xytext=(0, 4), fontsize=8, color="grey")
+    ax.scatter(finite[x], finite[y], zorder=3)
+    for _, row in finite.iterrows():
+        ax.annotate(str(row[label]), (row[x], row[y]), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    if curve is not None and len(curve):
+        ax.plot(curve[x], curve[y], "o-", color="C1", ms=3, label="network interpolation", zorder=2)
+        for _, row in curve.iterrows():
+            ax.annotate(f"{row['alpha']:.2f}", (row[x], row[y]), textcoords="offset points", xytext=(-14, -10),
+                        fontsize=7, color="C1")
+        ax.legend(fontsize=8)
+    ax.set_xlabel("PSNR (dB), higher = less distortion")
+    ax.set_ylabel("texture distance (dB), lower = more real detail")
+    if title:
+        ax.set_title(title)
     return ax

@@ -26,7 +26,8 @@ from .errors import ShapeError
 from .io import to_uint8
 from .metrics import psnr, ssim
 
-__all__ = ["CompareState", "CompareWidget", "compare", "ZoomBox", "to_png", "BurstState", "BurstViewer"]
+__all__ = ["CompareState", "CompareWidget", "compare", "ZoomBox", "to_png", "BurstState", "BurstViewer",
+           "InterpolationState", "InterpolationWidget"]
 
 
 @dataclass
@@ -50,6 +51,8 @@ class CompareState:
         reference: label of the ground truth the metrics are measured against (``None``: no metrics).
         crop_border: pixels shaved for the metrics (use the scale factor), see :mod:`srkit.metrics`.
         zoom_size: initial side of the zoom box (clamped to the image).
+        texture: also measure :func:`srkit.metrics.texture_distance` (lower = closer to the real
+            detail), with ``crop_border`` as the scale.
 
     The zoom box always stays inside the image; the swipe position is a fraction in [0, 1]: the left
     image is shown left of ``position * width`` and the right image from there on.
@@ -59,6 +62,7 @@ class CompareState:
     reference: str | None = None
     crop_border: int = 0
     zoom_size: int = 64
+    texture: bool = False
     zoom: ZoomBox = field(init=False)
     swipe_left: str = field(init=False)
     swipe_right: str = field(init=False)
@@ -97,29 +101,44 @@ class CompareState:
         return list(self.images)
 
     def _compute_metrics(self) -> dict[str, dict[str, float] | None]:
-        if self.reference is None:
-            return {k: None for k in self.images}
-        ref = self.images[self.reference]
-        out = {}
-        for k, im in self.images.items():
-            if k == self.reference:
-                out[k] = None
-                continue
-            if im.shape != ref.shape:
-                raise ShapeError(f"{k!r} has {im.shape[2]} channels but the reference has {ref.shape[2]}.")
-            small = min(self.height, self.width) - 2 * self.crop_border < 11  # SSIM needs an 11x11 window
-            out[k] = {
-                "psnr": psnr(im, ref, crop_border=self.crop_border),
-                "ssim": float("nan") if small else ssim(im, ref, crop_border=self.crop_border),
-            }
+        return {k: self._metrics_of(k) for k in self.images}
+
+    def _metrics_of(self, k: str) -> dict[str, float] | None:
+        if self.reference is None or k == self.reference:
+            return None
+        ref, im = self.images[self.reference], self.images[k]
+        if im.shape != ref.shape:
+            raise ShapeError(f"{k!r} has {im.shape[2]} channels but the reference has {ref.shape[2]}.")
+        small = min(self.height, self.width) - 2 * self.crop_border < 11  # SSIM needs an 11x11 window
+        out = {
+            "psnr": psnr(im, ref, crop_border=self.crop_border),
+            "ssim": float("nan") if small else ssim(im, ref, crop_border=self.crop_border),
+        }
+        if self.texture:
+            from .metrics import texture_distance
+
+            out["texture"] = texture_distance(im, ref, max(1, self.crop_border))
         return out
 
+    def set_image(self, label: str, image) -> dict[str, float] | None:
+        """Replace (or add) one image, e.g. a new output as a slider moves; returns its new metrics."""
+        im = to_uint8(image)
+        im = im[..., None] if im.ndim == 2 else im
+        if im.shape[:2] != (self.height, self.width):
+            raise ShapeError(f"{label!r} is {im.shape[1]}x{im.shape[0]} but the comparison is "
+                             f"{self.width}x{self.height}.")
+        self.images[label] = im
+        self.metrics[label] = self._metrics_of(label)
+        return self.metrics[label]
+
     def metric_text(self, label: str) -> str:
-        """``'28.42 dB / 0.8104'`` for an image, ``'ground truth'`` for the reference."""
+        """``'28.42 dB / 0.8104'`` (plus ``' / tex 12.3'`` with ``texture``) for an image, ``'ground truth'``
+        for the reference."""
         m = self.metrics[label]
         if m is None:
             return "ground truth" if label == self.reference else ""
-        return f"{m['psnr']:.2f} dB / {m['ssim']:.4f}"
+        text = f"{m['psnr']:.2f} dB / {m['ssim']:.4f}"
+        return text + (f" / tex {m['texture']:.1f}" if "texture" in m else "")
 
     def best(self, metric: str = "psnr") -> str:
         """Label of the image closest to the reference by ``metric``."""
@@ -384,6 +403,102 @@ class BurstViewer:
         self.image.value = to_png(self.state.frame(), display_size=self.size)
         self.diff.value = to_png(self.state.difference(), display_size=self.size)
         self.caption.value = self.state.caption() + " (right: |frame - frame 1| x 4)"
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class InterpolationState:
+    """Network interpolation (ESRGAN) on one image, as plain Python: ``alpha`` blends every weight of a
+    PSNR model and a GAN model of the same architecture, ``(1 - alpha) * psnr + alpha * gan``.
+
+    ``compare`` is a :class:`CompareState` with bicubic, the PSNR model, the GAN, the blend at the current
+    ``alpha`` and HR, with PSNR, SSIM and texture distance; :meth:`set_alpha` recomputes the blend and
+    its metrics.  :meth:`curve` walks several alphas (the perception-distortion curve of this image).
+    """
+
+    BLEND = "blend"
+
+    def __init__(self, psnr_model, gan_model, lr, hr, scale: int, alpha: float = 0.5, zoom_size: int = 64):
+        import keras
+
+        from .degrade import upscale
+        from .evaluate import KerasUpscaler
+
+        wa, wb = psnr_model.get_weights(), gan_model.get_weights()
+        if [w.shape for w in wa] != [w.shape for w in wb]:
+            raise ShapeError(f"Cannot interpolate {psnr_model.name} and {gan_model.name}: different architectures. "
+                             "The GAN must be fine-tuned from the PSNR model (same builder and config).")
+        self.scale, self._wa, self._wb = int(scale), wa, wb
+        self._model = keras.models.clone_model(psnr_model)
+        self._up = KerasUpscaler(self._model)
+        self.lr = np.asarray(lr)
+        out_psnr = KerasUpscaler(psnr_model)(self.lr, self.scale)
+        out_gan = KerasUpscaler(gan_model)(self.lr, self.scale)
+        self.alpha = float(alpha)
+        self.compare = CompareState(
+            {"bicubic": upscale(self.lr, self.scale), "PSNR model": out_psnr, "GAN": out_gan,
+             self.BLEND: out_psnr, "HR": hr},
+            reference="HR", crop_border=self.scale, zoom_size=zoom_size, texture=True)
+        self.set_alpha(alpha)
+
+    def blend(self, alpha: float) -> np.ndarray:
+        """The blended model's output for ``alpha`` (does not change the state)."""
+        if not 0.0 <= float(alpha) <= 1.0:
+            raise ValueError(f"alpha must be between 0 and 1, got {alpha}.")
+        a = float(alpha)
+        self._model.set_weights([(1 - a) * x + a * y for x, y in zip(self._wa, self._wb)])
+        return self._up(self.lr, self.scale)
+
+    def set_alpha(self, alpha: float) -> dict[str, float]:
+        """Move the slider: blend at ``alpha`` and return the blend's PSNR, SSIM and texture distance."""
+        out = self.blend(alpha)
+        self.alpha = float(alpha)
+        return self.compare.set_image(self.BLEND, out)
+
+    def curve(self, alphas=(0.0, 0.25, 0.5, 0.75, 1.0)):
+        """PSNR, SSIM and texture distance of the blend at each alpha (a DataFrame); the state keeps its alpha."""
+        import pandas as pd
+
+        from .metrics import texture_distance
+
+        hr = self.compare.images["HR"]
+        rows = []
+        for a in alphas:
+            sr = to_uint8(self.blend(a))
+            sr = sr[..., None] if sr.ndim == 2 else sr
+            rows.append({"alpha": float(a), "psnr": psnr(sr, hr, self.scale), "ssim": ssim(sr, hr, self.scale),
+                         "texture": texture_distance(sr, hr, self.scale)})
+        self.blend(self.alpha)
+        return pd.DataFrame(rows)
+
+
+class InterpolationWidget:
+    """An alpha slider over a :class:`CompareWidget`: moving it re-runs the blended network and updates the
+    blend's image and metrics live (walk the perception-distortion curve)."""
+
+    def __init__(self, state: InterpolationState, tile: int = 160):
+        import ipywidgets as w
+
+        self.state = state
+        self.slider = w.FloatSlider(value=state.alpha, min=0.0, max=1.0, step=0.05, description="alpha",
+                                    continuous_update=False)
+        self.label = w.HTML()
+        self.view = CompareWidget(state.compare, tile=tile)
+        self.widget = w.VBox([w.HBox([self.slider, self.label]), self.view.widget])
+        self.slider.observe(self._on_alpha, names="value")
+        self._caption()
+
+    def _caption(self) -> None:
+        self.label.value = (f"<b>alpha = {self.state.alpha:.2f}</b> (0: PSNR model, 1: GAN) &nbsp; blend: "
+                            f"{self.state.compare.metric_text(InterpolationState.BLEND)}")
+
+    def _on_alpha(self, change) -> None:
+        self.state.set_alpha(change["new"])
+        self._caption()
+        self.view.render()
 
     def _ipython_display_(self):
         from IPython.display import display
