@@ -23,7 +23,8 @@ import numpy as np
 
 from .errors import ShapeError
 
-__all__ = ["Burst", "make_burst", "load_frames", "shift_and_add", "BurstSampler", "evaluate_bursts"]
+__all__ = ["Burst", "make_burst", "load_frames", "shift_and_add", "BurstSampler", "evaluate_bursts", "upscale_burst",
+           "check_frames"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,74 @@ def load_frames(folder: str | os.PathLike, limit: int | None = None, scale: int 
         listing = ", ".join(f"{n}: {s[1]}x{s[0]}x{s[2]}" for n, s in shapes.items())
         raise ShapeError(f"All frames of a burst must have the same size and channels; got {listing}.")
     return Burst(np.stack([im for _, im in named]), None, None, int(scale))
+
+
+def check_frames(frames) -> np.ndarray:
+    """Stack a burst's frames into one ``(N, h, w, C)`` array, or raise :class:`ShapeError` naming the
+    frame that differs in size or channels."""
+    if isinstance(frames, Burst):
+        frames = frames.frames
+    if isinstance(frames, np.ndarray) and frames.ndim == 4:
+        return frames
+    frames = [np.asarray(f) for f in frames]
+    if not frames:
+        raise ShapeError("The burst has no frames.")
+    frames = [f[..., None] if f.ndim == 2 else f for f in frames]
+    first = frames[0].shape
+    for i, f in enumerate(frames):
+        if f.ndim != 3:
+            raise ShapeError(f"Frame {i} has shape {f.shape}; frames must be (h, w) or (h, w, C) images.")
+        if f.shape[:2] != first[:2]:
+            raise ShapeError(f"Frame {i} is {f.shape[1]}x{f.shape[0]} but frame 0 is {first[1]}x{first[0]}: every "
+                             "frame of a burst must have the same size (crop or resize them first).")
+        if f.shape[2] != first[2]:
+            raise ShapeError(f"Frame {i} has {f.shape[2]} channel(s) but frame 0 has {first[2]}: convert all frames "
+                             "to the same colour mode (e.g. all RGB).")
+    return np.stack(frames)
+
+
+def upscale_burst(model, frames, scale: int | None = None, tile: int | None = None, overlap: int = 12) -> np.ndarray:
+    """Run a multi-frame model on a burst: the first ``T`` frames (``T`` = what the model was built for),
+    Y channel, optionally in tiles of ``tile`` LR pixels (with ``overlap``) to bound memory.
+
+    ``frames``: a :class:`Burst`, an ``(N, h, w, C)`` array or a list of images.  RGB frames are scored
+    on Y: the result is the SR luma (float, 0-1, ``(s*h, s*w)``) aligned with frame 0.
+
+    Raises :class:`ShapeError` for frames of different sizes or channel counts, fewer frames than the
+    model needs, frames smaller than the model can use, or frames smaller than one tile.
+    """
+    if len(model.input_shape) != 5:
+        raise ShapeError(f"{model.name} takes input {model.input_shape}; upscale_burst needs a multi-frame model.")
+    stack = check_frames(frames)
+    need = model.input_shape[1]
+    if len(stack) < need:
+        raise ShapeError(f"{model.name} needs {need} frames but the burst has {len(stack)}. Give more frames, or "
+                         f"rebuild the model for fewer with srkit.models.with_frames(model, {len(stack)}).")
+    n, h, w, _ = stack.shape
+    if min(h, w) < 8:
+        raise ShapeError(f"The frames are {w}x{h} pixels; a multi-frame model needs at least 8x8.")
+    if tile is not None and min(h, w) < tile:
+        raise ShapeError(f"The frames ({w}x{h}) are smaller than one tile ({tile}x{tile}); use tile=None or a tile "
+                         f"of at most {min(h, w)}.")
+    x = _to_y(stack[:need])[None]
+    if tile is None:
+        return np.asarray(model(x, training=False))[0, ..., 0]
+    step = max(1, int(tile) - 2 * int(overlap))
+    out = None
+    for y0 in range(0, h, step):
+        y1, ya = min(h, y0 + step), max(0, y0 - overlap)
+        yb = min(h, y1 + overlap)
+        for x0 in range(0, w, step):
+            x1, xa = min(w, x0 + step), max(0, x0 - overlap)
+            xb = min(w, x1 + overlap)
+            sr = np.asarray(model(x[:, :, ya:yb, xa:xb], training=False))[0, ..., 0]
+            s = sr.shape[0] // (yb - ya)
+            if out is None:
+                out = np.zeros((h * s, w * s), np.float32)
+            out[y0 * s:y1 * s, x0 * s:x1 * s] = sr[(y0 - ya) * s:(y1 - ya) * s, (x0 - xa) * s:(x1 - xa) * s]
+    if scale is not None and out.shape[0] != h * int(scale):
+        raise ShapeError(f"{model.name} upscales x{out.shape[0] // h}, not x{scale}.")
+    return out
 
 
 def shift_and_add(burst: Burst) -> np.ndarray:
@@ -202,9 +271,7 @@ def evaluate_bursts(model_or_fn, datasets=("Set14",), scale: int = 4, frames: in
             elif isinstance(model_or_fn, str) and model_or_fn == "bicubic":
                 sr = to_y_channel(upscale(b.frames[0], scale)) / 255.0
             else:
-                t = model_or_fn.input_shape[1]
-                x = _to_y(b.frames[:t])[None]
-                sr = np.asarray(model_or_fn(x, training=False))[0, ..., 0]
+                sr = upscale_burst(model_or_fn, b)
             sr = np.clip(np.floor(sr * 255 + 0.5), 0, 255).astype(np.uint8)
             ref = np.clip(np.floor(target * 255 + 0.5), 0, 255).astype(np.uint8)
             scores.append((psnr(sr, ref, scale), ssim(sr, ref, scale)))

@@ -88,8 +88,34 @@ def _shuffle_shape():
 def _best_zoo(dataset: str, scale: int) -> str:
     from . import zoo
 
-    scores = {n: zoo.card(n, s)["scores"][dataset]["psnr"] for n, s in zoo.available() if s == scale}
+    scores = {n: zoo.card(n, s)["scores"][dataset]["psnr"] for n, s in zoo.available()
+              if s == scale and zoo.card(n, s).get("input_kind", "single image") != "burst"}  # bursts: other protocol
     return max(scores, key=scores.get)
+
+
+def _relativistic_d_loss_at_zero() -> float:
+    from .gan import adversarial_loss
+
+    z = [[0.0], [0.0]]
+    return float(adversarial_loss(z, z, "relativistic")[0])
+
+
+def _gan_psnr_drop(dataset: str) -> float:
+    from . import zoo
+
+    return zoo.card("edsr", 4)["scores"][dataset]["psnr"] - zoo.card("edsr_gan", 4)["scores"][dataset]["psnr"]
+
+
+def _drcn_receptive_field(recursions: int) -> int:
+    return 2 * recursions + 5  # embed 3x3, T shared 3x3, reconstruct 3x3: each adds 2 pixels to 1
+
+
+def _burst_shift(seed: int, frame: int) -> tuple:
+    from .burst import make_burst
+    from .data import load_benchmark
+
+    b = make_burst(load_benchmark("Set14", 4)[0].hr, 4, 5, seed=seed)
+    return tuple(float(v) for v in b.shifts[frame])
 
 
 EXERCISES: dict[str, Exercise] = {
@@ -156,8 +182,38 @@ EXERCISES: dict[str, Exercise] = {
         "Which zoo model has the highest Set14 PSNR at x4? (its name)",
         lambda: _best_zoo("Set14", 4),
         "zoo.results_table() has every score; filter dataset == 'Set14' and scale == 4.",
-        "t = zoo.results_table(); t = t[(t.dataset == 'Set14') & (t.scale == 4)]\n"
+        "t = zoo.results_table(); t = t[(t.dataset == 'Set14') & (t.scale == 4) & (t.input == 'single image')]\n"
         "answer = t.sort_values('psnr').model.iloc[-1]",
+    ),
+    "04.1": Exercise(
+        "What is the relativistic discriminator loss when D outputs the logit 0 for every real and every fake "
+        "image (D cannot tell them apart)?",
+        _relativistic_d_loss_at_zero,
+        "D_ra = sigmoid(0 - 0) = 0.5 for both terms, and each binary cross-entropy term is -log(0.5).",
+        "answer = 2 * math.log(2)   # = -log(0.5) - log(1 - 0.5), about 1.386",
+        tolerance=1e-4,
+    ),
+    "04.2": Exercise(
+        "How many dB of Set5 PSNR does the pretrained GAN (edsr_gan x4) give up against the PSNR generator it "
+        "started from (edsr x4)? Use the zoo cards.",
+        lambda: _gan_psnr_drop("Set5"),
+        "zoo.card('edsr', 4)['scores']['Set5']['psnr'] minus the same for 'edsr_gan'.",
+        "answer = zoo.card('edsr', 4)['scores']['Set5']['psnr'] - zoo.card('edsr_gan', 4)['scores']['Set5']['psnr']",
+        tolerance=0.01,
+    ),
+    "05.1": Exercise(
+        "What is the receptive field (in pixels, one side) of the kit's DRCN with 8 recursions? All its "
+        "convolutions are 3x3: one embedding, the shared one applied 8 times, one reconstruction.",
+        lambda: _drcn_receptive_field(8),
+        "Each 3x3 convolution widens the receptive field by 2 pixels, starting from 1 pixel.",
+        "answer = 1 + 2 * (1 + 8 + 1)   # = 21",
+    ),
+    "05.2": Exercise(
+        "make_burst(load_benchmark('Set14', 4)[0].hr, 4, 5, seed=7): by how much (dy, dx), in LR pixels, is "
+        "frame 3 shifted against frame 0? (a tuple)",
+        lambda: _burst_shift(7, 3),
+        "The Burst has a .shifts array of shape (frames, 2).",
+        "b = make_burst(load_benchmark('Set14', 4)[0].hr, 4, 5, seed=7)\nanswer = tuple(b.shifts[3])",
     ),
 }
 
@@ -165,7 +221,8 @@ EXERCISES: dict[str, Exercise] = {
 def _same(answer, expected, tol: float) -> bool:
     if isinstance(expected, tuple):
         try:
-            return tuple(int(v) for v in answer) == expected
+            a = tuple(float(v) for v in answer)
+            return len(a) == len(expected) and all(math.isclose(x, float(y), abs_tol=1e-9) for x, y in zip(a, expected))
         except (TypeError, ValueError):
             return False
     if isinstance(expected, str):

@@ -121,3 +121,44 @@ def test_multiframe_model_trains_with_the_engine():
     result = train(cfg, verbose=0)
     assert result.model.input_shape[1] == 3
     assert result.history[-1]["step"] == 4 and result.history[-1]["val_psnr"] > 15
+
+
+def test_upscale_burst_tiles_and_rejects_bad_bursts(hr):
+    from srkit.burst import check_frames, upscale_burst
+    from srkit.errors import ShapeError
+    from srkit.models import multiframe_rnn, with_frames
+
+    model = multiframe_rnn(4, frames=3, filters=8)
+    b = make_burst(hr, 4, frames=5, seed=1)
+    whole = upscale_burst(model, b)
+    assert whole.shape == (b.frames.shape[1] * 4, b.frames.shape[2] * 4)
+    tiled = upscale_burst(model, b, scale=4, tile=24)
+    np.testing.assert_allclose(tiled, whole, atol=1e-4)  # the overlap hides the tile borders
+    assert upscale_burst(model, list(b.frames)).shape == whole.shape  # a list of frames works too
+    with pytest.raises(ShapeError, match="needs 3 frames but the burst has 2"):
+        upscale_burst(model, b.frames[:2])
+    assert upscale_burst(with_frames(model, 2), b.frames[:2]).shape == whole.shape
+    frames = list(b.frames)
+    with pytest.raises(ShapeError, match="Frame 2 is .* same size"):
+        check_frames(frames[:2] + [frames[2][:-1]])
+    rgb = np.repeat(frames[1], 3, axis=-1)
+    with pytest.raises(ShapeError, match="Frame 1 has 3 channel"):
+        check_frames([frames[0], rgb])
+    with pytest.raises(ShapeError, match="smaller than one tile"):
+        upscale_burst(model, b, tile=10_000)
+    with pytest.raises(ShapeError, match="at least 8x8"):
+        upscale_burst(model, b.frames[:, :6, :6])
+    with pytest.raises(ShapeError, match="multi-frame"):
+        from srkit.models import espcn
+
+        upscale_burst(espcn(4), b)
+
+
+def test_with_frames_keeps_the_weights():
+    from srkit.models import multiframe_rnn, with_frames
+
+    m5 = multiframe_rnn(4, frames=5, filters=8, bidirectional=True)
+    for t in (1, 2, 8):
+        mt = with_frames(m5, t)
+        assert mt.input_shape[1] == t
+        assert all(np.array_equal(a, b) for a, b in zip(m5.get_weights(), mt.get_weights()))

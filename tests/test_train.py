@@ -124,3 +124,22 @@ def test_fine_tuning_starts_from_the_pretrained_weights(tmp_path):
 def test_recurrent_single_image_models_train(name):
     result = train(tiny(model=name, scale=3, steps=6, eval_every=6, patch_size=8, batch_size=4), verbose=0)
     assert result.history[-1]["step"] == 6 and result.history[-1]["val_psnr"] > 20
+
+
+def test_drcn_deep_supervision_trains_every_prediction_and_saves_the_plain_model(tmp_path):
+    cfg = TrainConfig("drcn", 3, steps=4, eval_every=2, limit=3, val_limit=1, batch_size=4,
+                      model_config={"recursions": 3})
+    assert cfg.supervision == 0.5  # the drcn default
+    result = train(cfg, out_dir=tmp_path, verbose=0)
+    last = result.history[-1]
+    assert all(f"prediction{t}_loss" in last for t in (1, 2, 3)) and "val_psnr" in last
+    assert len(result.model.outputs) == 1
+    saved = keras.saving.load_model(tmp_path / "model.keras", safe_mode=True)
+    assert len(saved.outputs) == 1
+    longer = train(TrainConfig("drcn", 3, steps=6, eval_every=2, limit=3, val_limit=1, batch_size=4,
+                                model_config={"recursions": 3}), out_dir=tmp_path / "other", verbose=0)
+    assert [h["step"] for h in longer.history] == [2, 4, 6]
+    with pytest.raises(ValueError, match="only for drcn"):
+        TrainConfig("espcn", 3, supervision=0.5)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        TrainConfig("drcn", 3, supervision=1.5)

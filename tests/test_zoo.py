@@ -10,13 +10,16 @@ from srkit import zoo
 from srkit.evaluate import evaluate
 
 EXPECTED = {(m, s) for m in ("srcnn", "fsrcnn", "espcn", "edsr") for s in (2, 3, 4)}
+# the GAN chapter (issue 4) and the RNN chapter (issue 5)
+CHAPTERS = {("edsr_gan", 4), ("drcn", 3), ("sequence_rnn", 3), ("multiframe_rnn", 4), ("singleframe_rnn", 4)}
+BURST = {("multiframe_rnn", 4), ("singleframe_rnn", 4)}
 
 
 def test_every_model_is_shipped_at_every_scale():
-    assert set(zoo.available()) == EXPECTED
+    assert set(zoo.available()) == EXPECTED | CHAPTERS
 
 
-@pytest.mark.parametrize("name,scale", sorted(EXPECTED))
+@pytest.mark.parametrize("name,scale", sorted(EXPECTED | CHAPTERS))
 def test_card_is_complete_and_file_matches(name, scale):
     c = zoo.card(name, scale)
     for key in ("architecture", "training", "scores", "sha256", "targets", "targets_met"):
@@ -42,9 +45,33 @@ def test_models_beat_bicubic_on_set5():
         assert zoo.card(name, scale)["scores"]["Set5"]["psnr"] > bic[scale] + 0.5, (name, scale)
 
 
+@pytest.mark.parametrize("name,scale", sorted(CHAPTERS))
+def test_chapter_card_set5_score_is_what_the_model_measures(name, scale):
+    c = zoo.card(name, scale)
+    if (name, scale) in BURST:
+        from srkit.burst import evaluate_bursts
+
+        table = evaluate_bursts(zoo.load(name, scale), ["Set5"], scale, frames=5)
+        assert c["input_kind"] == "burst"
+    else:
+        table = evaluate(name, "Set5", scale)
+    assert table.psnr[0] == pytest.approx(c["scores"]["Set5"]["psnr"], abs=2e-3)
+    assert table.ssim[0] == pytest.approx(c["scores"]["Set5"]["ssim"], abs=2e-4)
+
+
+def test_gan_card_holds_the_perception_distortion_table():
+    c = zoo.card("edsr_gan", 4)
+    methods = {r["method"] for r in c["perception_distortion"]}
+    assert {"HR", "bicubic", "edsr (PSNR)", "edsr_gan"} <= methods and any("alpha" in m for m in methods)
+    for ds, v in c["gan_targets"]["per_dataset"].items():
+        assert c["targets_met"][ds] == (v["texture_gan"] <= v["texture_psnr_model"] / 2 and v["psnr_drop_db"] <= 3.0)
+    assert c["training"]["config"]["generator"] == "edsr"
+
+
 def test_results_table_has_targets():
     t = zoo.results_table()
-    assert len(t) == 36
+    assert len(t) == 3 * len(EXPECTED | CHAPTERS)
+    assert set(t[t.input == "burst"].model) == {"multiframe_rnn", "singleframe_rnn"}
     row = t[(t.model == "edsr") & (t.scale == 2) & (t.dataset == "Set5")].iloc[0]
     assert row.target_psnr == 37.53
 

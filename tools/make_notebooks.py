@@ -727,11 +727,507 @@ check("03.2", answer_2)
 """),
 ]
 
+NB04 = [
+    md("""
+# 04 · GANs for super-resolution: sharper, at a price
+
+**Learning goals.** After this notebook you can
+
+1. explain why a network trained on a pixel loss produces blur, and measure the missing detail with a
+   power spectrum;
+2. build an SRGAN-style generator and discriminator from `srkit` parts and name each loss term;
+3. run a GAN fine-tune and read each loss term and the discriminator's accuracy as it trains;
+4. recognise the signs of a failing GAN (a discriminator that wins outright, a generator that drifts);
+5. walk the perception-distortion trade-off with network interpolation and place every model on it.
+"""),
+    code(SETUP_TF),
+    md("""
+## 1. Why pixel losses blur
+
+Many HR images shrink to the same LR image. A network trained to minimise the L1 or L2 distance to the
+true HR predicts (roughly) the *average* of all those candidates, and the average of many different
+fine textures is a smooth surface. PSNR rewards exactly that average, so a PSNR-optimised model looks soft.
+
+We can measure the softness. Take the radially averaged **power spectrum** of the Y channel: how much
+energy the image has at each spatial frequency. Above the LR image's Nyquist frequency ($0.5/s$ cycles
+per HR pixel at scale $s$) lies the detail the network had to invent.
+"""),
+    code("""
+from srkit import gan, zoo
+from srkit.data import load_benchmark
+from srkit.degrade import upscale
+from srkit.evaluate import KerasUpscaler
+from srkit.metrics import spectral_log_ratio, texture_distance
+import matplotlib.pyplot as plt
+
+scale = 4
+baboon = next(p for p in load_benchmark("Set14", scale) if p.name == "baboon")
+psnr_model = zoo.load("edsr", scale)                      # the flagship, trained on L1 (notebook 03)
+outputs = {"bicubic": upscale(baboon.lr, scale), "PSNR model": KerasUpscaler(psnr_model)(baboon.lr, scale)}
+fig, ax = plt.subplots(figsize=(6, 3.2))
+for label, img in outputs.items():
+    f, ratio = spectral_log_ratio(img, baboon.hr, scale)
+    ax.plot(f, ratio, "o-", ms=3, label=label)
+ax.axhline(0, color="k", lw=0.8)
+ax.set_xlabel("spatial frequency (cycles / HR pixel)"); ax.set_ylabel("power vs HR (dB)")
+ax.set_title("baboon x4: detail above the LR Nyquist frequency"); ax.legend();
+"""),
+    md("""
+Both curves lie far below 0 dB: at the finest scales the outputs have 10-30 dB (10 to 1000 times) less
+power than the real image. The **texture distance** condenses the curve into one number,
+
+$$ \\mathrm{TD} = \\operatorname{mean}_{f > 0.5/s} \\left| 10 \\log_{10} \\frac{P_{SR}(f)}{P_{HR}(f)} \\right| \\text{ dB}, $$
+
+0 for HR itself, lower = closer to the real amount of detail. It needs no downloaded network. Its limits:
+it ignores *where* detail is (noise with the right spectrum scores as well as real texture), so it is
+only ever read next to PSNR/SSIM; and it is noisy on small images.
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+for label, img in outputs.items():
+    print(f"{label:11s} texture distance {texture_distance(img, baboon.hr, scale):5.1f} dB")
+print(f"{'HR':11s} texture distance {texture_distance(baboon.hr, baboon.hr, scale):5.1f} dB")
+"""),
+    md("""
+## 2. Generator and discriminator
+
+* **Generator** $G$: any SR network. We start from the pretrained PSNR flagship (an EDSR-style residual
+  net), so the GAN only has to learn to add texture, not SR from scratch (SRGAN did the same with SRResNet).
+* **Discriminator** $D$: a classifier of HR-sized patches, real or generated: pairs of 3x3 convolutions
+  (the second with stride 2), leaky ReLUs, global average pooling (any patch size) and one logit.
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+generator = gan.load_generator("edsr", scale)
+disc = gan.discriminator(channels=1)
+print(f"generator:     {generator.count_params():,} parameters, x{scale}")
+print(f"discriminator: {disc.count_params():,} parameters; features for matching:",
+      [l.name for l in disc.layers if l.name.startswith("down")])
+"""),
+    md("""
+## 3. The losses, one by one
+
+| term | formula | role |
+|---|---|---|
+| pixel | $\\lVert G(y) - x \\rVert_1$ | stay faithful to the input (distortion) |
+| adversarial (standard) | $D$: $\\mathrm{BCE}(D(x),1)+\\mathrm{BCE}(D(G(y)),0)$; $G$: $\\mathrm{BCE}(D(G(y)),1)$ | look real |
+| adversarial (relativistic) | $D_{ra}(a,b)=\\sigma(C(a)-\\overline{C(b)})$, targets swapped for $G$ | "more real than the average fake" (ESRGAN) |
+| feature matching | $\\operatorname{mean}_l \\lVert D_l(x) - D_l(G(y)) \\rVert_1$ | match the texture statistics $D$ sees |
+| VGG (optional) | $\\lVert \\phi(x) - \\phi(G(y)) \\rVert_1$, $\\phi$ = VGG19 features | needs ImageNet weights already on disk |
+
+The generator minimises `pixel_weight * pixel + adversarial_weight * adversarial + feature_weight *
+feature`. The values of the adversarial losses for a few discriminators:
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+cases = {"D cannot tell": (0.0, 0.0), "D fairly sure": (2.0, -2.0), "D certain": (10.0, -10.0)}
+for name, (r, f) in cases.items():
+    real, fake = np.full((4, 1), r, "float32"), np.full((4, 1), f, "float32")
+    for kind in ("standard", "relativistic"):
+        d, g = gan.adversarial_loss(real, fake, kind)
+        print(f"{name:14s} {kind:12s} d_loss {float(d):6.3f}  g_loss {float(g):6.3f}")
+"""),
+    md("""
+A certain discriminator has a loss near 0 and hands the generator a large loss; if it stays there,
+its gradients carry little useful direction. Without the VGG weights on disk the perceptual loss refuses
+to start (the kit never downloads), and says what to do:
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+from srkit.errors import SrkitError
+import os
+os.environ["KERAS_HOME"] = os.path.abspath("runs/no_keras_cache")   # pretend the cache is empty
+try:
+    gan.VGGFeatures()
+except SrkitError as e:
+    print("SrkitError:", str(e).split("and they are not there. ")[1].split(".")[0] + ".")
+del os.environ["KERAS_HOME"]
+"""),
+    md("""
+## 4. A short GAN fine-tune, live
+
+`gan.train_gan` starts from the PSNR generator, builds a fresh discriminator, and per batch makes one
+generator update and then one discriminator update. The live plot shows each term on its own (running
+means over the epoch) and the discriminator's accuracy on real and fake patches. Every `eval_every`
+steps it scores Set5 (PSNR and texture distance) and writes a checkpoint; running the cell again resumes.
+On a 2-core CPU a step takes about a second (smoke mode runs only a handful).
+"""),
+    code("""
+from srkit.env import pick
+from srkit.gan import GANConfig, train_gan
+
+config = GANConfig(steps=pick(full=200, smoke=4), eval_every=pick(full=100, smoke=2), patch_size=pick(full=16, smoke=8),
+                   batch_size=pick(full=16, smoke=2), limit=pick(full=None, smoke=3), val_limit=pick(full=None, smoke=1))
+run = train_gan(config, out_dir="runs/notebook_gan_x4", resume=False, verbose=0)
+for h in run.history:
+    print(f"step {h['step']:4.0f}: pixel {h['pixel']:.4f} adversarial {h['adversarial']:.3f} feature {h['feature']:.4f} "
+          f"d_loss {h['d_loss']:.3f} | Set5 {h['val_psnr']:.2f} dB, texture {h['val_texture']:.1f} dB")
+print("warnings:", run.warnings or "none")
+"""),
+    md("""
+Watch for: the pixel term rising a little (the price of texture), the texture distance falling fast, and
+the discriminator's accuracy on fakes climbing as it learns what the generator's artefacts look like.
+
+## 5. When GAN training goes wrong
+
+`gan.diagnose` reads a run's history and names the classic failures. Here it is on a made-up history of
+a run where the discriminator took over:
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+collapsing = [dict(d_loss=1.1, d_real_acc=0.70, d_fake_acc=0.72, adversarial=1.6, val_psnr=29.4),
+              dict(d_loss=0.4, d_real_acc=0.93, d_fake_acc=0.95, adversarial=3.1, val_psnr=27.9),
+              dict(d_loss=0.1, d_real_acc=0.99, d_fake_acc=0.99, adversarial=6.0, val_psnr=26.2),
+              dict(d_loss=0.02, d_real_acc=1.00, d_fake_acc=1.00, adversarial=11.0, val_psnr=24.8)]
+for w in gan.diagnose(collapsing):
+    print("-", w)
+"""),
+    md("""
+And a loss that becomes NaN (too high a learning rate, say) stops training at once with the step and
+the term that failed; the last good checkpoint stays, so no garbage weights are ever saved.
+
+## 6. The pretrained GAN against the PSNR model
+
+`edsr_gan` in the zoo was fine-tuned from `edsr` x4 on T91 + BSD200 only (its card has the command, the
+loss weights, the steps and the hardware). Zoom into the fur and the whiskers:
+"""),
+    code("""
+from srkit.widgets import compare
+
+gan_model = zoo.load("edsr_gan", scale)
+compare({"bicubic": outputs["bicubic"], "PSNR model": outputs["PSNR model"],
+         "GAN": KerasUpscaler(gan_model)(baboon.lr, scale), "HR": baboon.hr},
+        reference="HR", crop_border=scale, zoom_size=64)
+"""),
+    md("""
+## 7. Network interpolation: walk the trade-off
+
+Because the GAN was fine-tuned from the PSNR model, their weights stay close, and blending them,
+$\\theta_\\alpha = (1-\\alpha)\\,\\theta_{PSNR} + \\alpha\\,\\theta_{GAN}$, gives a smooth family of models
+(ESRGAN). Move the slider: the blend's image and its PSNR / SSIM / texture distance update live.
+"""),
+    code("""
+from srkit.widgets import InterpolationState, InterpolationWidget
+
+zebra = next(p for p in load_benchmark("Set14", scale) if p.name == "zebra")
+state = InterpolationState(psnr_model, gan_model, zebra.lr, zebra.hr, scale, alpha=0.5)
+InterpolationWidget(state)
+"""),
+    md("""
+## 8. The perception-distortion plane
+
+Every method is a point: PSNR (distortion, better to the right) against texture distance (better
+down). Blau & Michaeli (2018) proved that the bottom-right corner is out of reach: past a point, any
+gain in one costs the other. The interpolation curve traces that boundary for our pair of models.
+"""),
+    code("""
+import pandas as pd
+from srkit.viz import perception_distortion_plot
+
+sets = pick(full=["Set5", "Set14"], smoke=["Set5"])
+limit = pick(full=None, smoke=2)
+methods = {"HR": "hr", "bicubic": "bicubic", "PSNR model": psnr_model, "GAN": gan_model}
+table = gan.perception_distortion_table(methods, sets, scale, limit=limit)
+curve = state.curve(pick(full=(0.0, 0.25, 0.5, 0.75, 1.0), smoke=(0.0, 1.0)))
+points = pd.DataFrame([{"method": k, **m} for k, m in state.compare.metrics.items() if m and k != "blend"])
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+perception_distortion_plot(table[table.dataset == sets[0]], ax=axes[0], title=f"{sets[0]} x4 (mean over images)")
+perception_distortion_plot(points, curve=curve, ax=axes[1], title="zebra: network interpolation");
+"""),
+    md("""
+The measured x4 table (from the GAN's card; `tools/build_zoo_chapters.py` made it with the same
+functions, on all images):
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+import pandas as pd
+card = zoo.card("edsr_gan", 4)
+pdt = pd.DataFrame(card["perception_distortion"])
+print(pdt.pivot_table(index="method", columns="dataset", values=["psnr", "texture"], sort=False)
+      .to_string(float_format=lambda v: f"{v:.2f}"))
+print("targets met (texture halfway to HR, PSNR drop <= 3 dB):", card["targets_met"])
+"""),
+    md("""
+## Summary
+
+* A pixel loss predicts the average of the plausible answers: high PSNR, missing high frequencies.
+  The texture distance measures the missing power; it must always be read next to PSNR.
+* A GAN adds an adversarial term (standard or relativistic) and here feature matching on the
+  discriminator's features; every term is logged on its own, with the discriminator's accuracy.
+* Failures have signatures: a discriminator at ~100% with loss near 0, a climbing generator loss,
+  PSNR drifting away; `gan.diagnose` names them and NaNs stop the run.
+* Network interpolation walks the perception-distortion curve with no retraining.
+
+## Exercises
+"""),
+    code("""
+from srkit.exercises import check, solution
+
+# 1. What is the relativistic discriminator loss when D outputs 0 for every real and every fake image?
+answer_1 = None
+check("04.1", answer_1)
+"""),
+    code("""
+# 2. How many dB of Set5 PSNR does edsr_gan x4 give up against edsr x4? Use the zoo cards.
+answer_2 = None
+check("04.2", answer_2)
+"""),
+    md("""
+**Think further.** Train with `GANConfig(adversarial="standard")` and then with a 10x larger
+`adversarial_weight`. Where do the two runs land on the perception-distortion plane, and what does
+`gan.diagnose` say about them?
+"""),
+]
+
+NB05 = [
+    md("""
+# 05 · Recurrent networks for super-resolution: three ways to reuse a state
+
+**Learning goals.** After this notebook you can
+
+1. write the recurrence $h_t = f(x_t, h_{t-1}; \\theta)$ and say what $x_t$ and $h_t$ are in each of
+   the three ways SR uses it;
+2. build a DRCN-style recursive network and explain why its parameters stay constant as it gets deeper;
+3. build the seed's "image as a sequence of rows" network and explain, with numbers, why it loses to a
+   CNN of the same size;
+4. simulate a burst of shifted LR frames and run a ConvGRU over it, and measure what the extra frames add;
+5. read the measured tables and the frames chart, and know when recurrence helps.
+"""),
+    code(SETUP_TF),
+    md("""
+## The recurrence, three times
+
+A recurrent network applies **the same** function $f$ with **the same** weights $\\theta$ at every step,
+carrying a state: $h_t = f(x_t, h_{t-1}; \\theta)$. SR uses this in three ways:
+
+| use | step $t$ is | $x_t$ | $h_t$ | kit model |
+|---|---|---|---|---|
+| recursion in depth (DRCN) | one more pass of the same conv | nothing after $t=1$ (the image enters once) | the feature map after $t$ passes | `models.drcn` |
+| recurrence over a sequence | one pixel along a row (then a column) | that LR pixel | a summary of the row so far | `models.sequence_rnn` |
+| recurrence over frames | one frame of a burst | features of frame $t$ paired with the reference | what frames $1..t$ told about the scene | `models.multiframe_rnn` |
+
+Every number below was measured with `bench/rnn_study.py` (on the kit's 2-core CPU; the command and
+training details are in `bench/rnn_results.json` and the README).
+"""),
+    code("""
+import json
+from pathlib import Path
+import pandas as pd
+from srkit import models, zoo
+from srkit.env import pick
+from srkit.train import TrainConfig, train
+
+results = json.loads(Path("../bench/rnn_results.json").read_text())
+print("measured with:", results["command"][:60], "...")
+"""),
+    md("""
+## 1. Recursion with shared weights (DRCN)
+
+An embedding convolution, then **one** 3x3 convolution applied $T$ times with the same weights, a shared
+reconstruction after every recursion (each recursion makes a full prediction), and a learned weighted
+average of the $T$ predictions. During training every prediction is supervised (*deep supervision*:
+`TrainConfig(supervision=0.5)` gives half the loss to the intermediate predictions), which keeps the
+gradients of the early recursions alive. Parameters do not grow with $T$; the receptive field does:
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+for t in (1, 2, 4, 8, 16):
+    m = models.drcn(3, recursions=t)
+    print(f"T = {t:2d}: {m.count_params():,} parameters, receptive field {2 * t + 5} x {2 * t + 5} px")
+"""),
+    md("""
+(The only weights that depend on $T$ are the $T$ combination weights.) Train one briefly with deep
+supervision; the engine logs the loss of every prediction (`prediction1_loss` ...):
+"""),
+    code("""
+cfg = TrainConfig("drcn", 3, steps=pick(full=600, smoke=6), eval_every=pick(full=300, smoke=3),
+                  model_config={"recursions": 4}, limit=pick(full=None, smoke=3), val_limit=pick(full=None, smoke=1))
+drcn_run = train(cfg, out_dir="runs/notebook_drcn_x3", resume=False, verbose=0)
+last = drcn_run.history[-1]
+print({k: round(v, 4) for k, v in last.items() if k.endswith("_loss")})
+print(f"Set5 after {last['step']:.0f} steps: {last['val_psnr']:.2f} dB (pretrained drcn x3: "
+      f"{zoo.card('drcn', 3)['scores']['Set5']['psnr']:.2f} dB)")
+"""),
+    md("""
+The depth study: the same network with 1, 2, 4 and 8 recursions, each trained the same way (x3):
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+depth = pd.DataFrame(results["drcn_depth_x3"])
+print(depth[["recursions", "parameters", "receptive_field", "set5_psnr", "set14_psnr", "steps"]].to_string(index=False))
+"""),
+    code("""
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(4.5, 3))
+ax.plot(depth.recursions, depth.set5_psnr, "o-")
+ax.set_xscale("log", base=2); ax.set_xlabel("recursions T"); ax.set_ylabel("Set5 PSNR x3 (dB)")
+ax.set_title("same parameters, deeper recursion");
+"""),
+    md("""
+## 2. Recurrence over a sequence: the image as rows
+
+The scheme of the course notes: split the LR image into sequences (its rows), encode them with a
+recurrent network, decode HR rows. `models.sequence_rnn` runs a bidirectional GRU along every row, then
+another along every column of the result, and a 1x1 convolution decodes each pixel's state into its
+$s \\times s$ HR pixels (sub-pixel along both axes). No convolution looks at neighbours: all context comes
+through the recurrences. With 30 units it has about as many parameters as ESPCN:
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+seq, esp = models.sequence_rnn(3), models.espcn(3)
+print(f"sequence RNN: {seq.count_params():,} parameters | ESPCN: {esp.count_params():,} parameters")
+"""),
+    code("""
+cfg = TrainConfig("sequence_rnn", 3, steps=pick(full=300, smoke=4), eval_every=pick(full=300, smoke=4),
+                  limit=pick(full=None, smoke=3), val_limit=pick(full=None, smoke=1))
+seq_run = train(cfg, out_dir="runs/notebook_seq_x3", resume=False, verbose=0)
+print(f"after {seq_run.history[-1]['step']:.0f} steps: Set5 {seq_run.best_val_psnr:.2f} dB "
+      f"(pretrained sequence_rnn x3: {zoo.card('sequence_rnn', 3)['scores']['Set5']['psnr']:.2f} dB)")
+"""),
+    md("""
+Measured with the same training for both (x3):
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+print(pd.DataFrame(results["sequence_vs_espcn_x3"])[["model", "parameters", "set5_psnr", "set14_psnr",
+      "cpu_ms_per_lr_megapixel", "steps"]].to_string(index=False))
+"""),
+    md("""
+Why the CNN wins at equal size:
+
+* **Locality.** SR detail depends mostly on a small neighbourhood. A convolution looks exactly there;
+  the GRU must squeeze everything to the left of a pixel into 30 numbers and hope the relevant part
+  survives.
+* **Translation equivariance.** A convolution treats every position alike. A row RNN's state depends on
+  where the row starts, so the same edge is processed differently at different places.
+* **Cost per pixel.** A GRU step is a chain of matrix products that must run one after another along the
+  row; convolutions run every pixel in parallel. The measured CPU latency above shows it.
+
+What recurrence over a row *does* bring is unlimited context along the row, which SR rarely needs.
+
+## 3. Multi-frame SR: recurrence over a burst
+
+A burst is several LR frames of one scene, each shifted by a fraction of an LR pixel (a shaking hand,
+a moving camera). Each frame samples the scene on a different grid, so together they hold detail no
+single frame has. `burst.make_burst` simulates one from any image: random shifts (known to the
+simulator, not to the model), area-averaged downsampling (each LR pixel integrates its $s \\times s$ block,
+as a sensor does, which keeps aliasing), optional noise, fixed seeds.
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+from srkit.burst import make_burst, shift_and_add, upscale_burst
+from srkit.data import load_benchmark
+
+scale = 4
+scene = next(p for p in load_benchmark("Set14", scale) if p.name == "lenna")
+burst = make_burst(scene.hr, scale, frames=8, seed=1)
+print("frames:", burst.frames.shape, "| shifts (dy, dx) in LR pixels:", burst.shifts.tolist())
+"""),
+    md("""
+Step through the frames; the difference to frame 0 shows where the sub-pixel shifts change the samples:
+"""),
+    code("""
+from srkit.widgets import BurstViewer
+BurstViewer(burst)
+"""),
+    md("""
+The model (`models.multiframe_rnn`): every frame is paired with the reference frame 0 (so the network
+can see, locally, how the frame is shifted), a shared convolution stack turns each pair into features
+$x_t$, a **ConvGRU** reads them in order, $h_t = \\mathrm{ConvGRU}(x_t, h_{t-1})$ (the GRU's matrix
+products replaced by 3x3 convolutions, so $h_t$ is a feature map), and a sub-pixel convolution
+upsamples $h_T$. Keras 3 has no ConvGRU, so `models.ConvRecurrent2D` implements it (and ConvLSTM) as
+a serialisable layer. No weight depends on the number of frames, so the same weights run on 1 to 8
+frames (`models.with_frames`). The baselines: the same network trained on one frame (equal capacity),
+and classical shift-and-add with the *true* shifts.
+"""),
+    code("""
+cfg = TrainConfig("multiframe_rnn", scale, steps=pick(full=300, smoke=4), eval_every=pick(full=300, smoke=4),
+                  model_config={"frames": 5}, val_set="Set14", limit=pick(full=None, smoke=3),
+                  val_limit=pick(full=None, smoke=1), batch_size=pick(full=16, smoke=2), patch_size=pick(full=16, smoke=8))
+mf_run = train(cfg, out_dir="runs/notebook_multiframe_x4", resume=False, verbose=0)
+print(f"after {mf_run.history[-1]['step']:.0f} steps: Set14 bursts {mf_run.best_val_psnr:.2f} dB "
+      f"(pretrained multiframe_rnn x4: {zoo.card('multiframe_rnn', 4)['scores']['Set14']['psnr']:.2f} dB)")
+"""),
+    md("""
+The pretrained models on this burst, side by side:
+"""),
+    code("""
+from srkit.degrade import upscale
+from srkit.metrics import to_y_channel
+from srkit.widgets import compare
+
+multi, single = zoo.load("multiframe_rnn", scale), zoo.load("singleframe_rnn", scale)
+five = make_burst(scene.hr, scale, frames=5, seed=1)
+compare({"bicubic (frame 0)": to_y_channel(upscale(five.frames[0], scale)) / 255,
+         "single-frame RNN": upscale_burst(single, five), "shift-and-add (5)": to_y_channel(shift_and_add(five)) / 255,
+         "multi-frame RNN (5)": upscale_burst(multi, five), "HR": to_y_channel(five.hr) / 255},
+        reference="HR", crop_border=scale, zoom_size=64)
+"""),
+    md("""
+Measured on bursts from Set14 and BSD100 (x4, 5 frames, image $i$ uses seed $i$):
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+mf = results["multiframe_x4"]
+rows = {ds: {k: v["psnr"] for k, v in s.items() if isinstance(v, dict)} for ds, s in mf["summary"].items()}
+print(pd.DataFrame(rows).to_string(float_format=lambda v: f"{v:.2f}"))
+print("gain of 5 frames over the equal-capacity single-frame model (dB):", {ds: s["gain_db"] for ds, s in mf["summary"].items()})
+"""),
+    md("""
+And the frames chart: the 5-frame model's weights run on 1, 2, 3, 5 and 8 frames, next to
+shift-and-add with the same frames:
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+chart = pd.DataFrame(mf["frames_chart"])
+print(chart.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+"""),
+    code("""
+fig, ax = plt.subplots(figsize=(5.5, 3.4))
+for ds, c in (("Set14", "C0"), ("BSD100", "C1")):
+    ax.plot(chart.frames, chart[f"{ds}_multiframe_rnn"], "o-", color=c, label=f"{ds}: multi-frame RNN")
+    ax.plot(chart.frames, chart[f"{ds}_shift_and_add"], "s--", color=c, alpha=0.6, label=f"{ds}: shift-and-add")
+    ax.axhline(mf["summary"][ds]["singleframe_rnn"]["psnr"], color=c, ls=":", lw=1)
+ax.set_xlabel("frames in the burst"); ax.set_ylabel("PSNR x4 (dB)"); ax.legend(fontsize=7)
+ax.set_title("dotted: single-frame model");
+"""),
+    md("""
+## Summary
+
+* Recursion (DRCN) reuses one layer: depth and receptive field grow, parameters do not; deep supervision
+  trains every recursion to predict.
+* Recurrence over rows is the seed's scheme; at equal size it loses to a CNN, because SR needs local,
+  translation-equivariant processing, which convolutions give for free and cheaply.
+* Recurrence over frames is where RNNs shine in SR: a ConvGRU accumulates the extra samples of a burst,
+  beating the same network on one frame and classical shift-and-add.
+
+## Exercises
+"""),
+    code("""
+from srkit.exercises import check, solution
+
+# 1. Receptive field (one side, pixels) of the kit's DRCN with 8 recursions?
+answer_1 = None
+check("05.1", answer_1)
+"""),
+    code("""
+# 2. make_burst(load_benchmark("Set14", 4)[0].hr, 4, 5, seed=7): the shift (dy, dx) of frame 3, in LR pixels?
+answer_2 = None
+check("05.2", answer_2)
+"""),
+    md("""
+**Think further.** Build `models.multiframe_rnn(4, cell="lstm", bidirectional=True)` and train it like the
+GRU. Does reading the burst in both directions help when frame 0 is the reference?
+"""),
+]
+
 NOTEBOOKS = {
     "00_welcome.ipynb": NB00,
     "01_degradation_and_metrics.ipynb": NB01,
     "02_cnn_basics.ipynb": NB02,
     "03_efficient_cnns.ipynb": NB03,
+    "04_gan_sr.ipynb": NB04,
+    "05_recurrent_sr.ipynb": NB05,
 }
 
 

@@ -38,6 +38,17 @@ TARGETS = {
                       "BSD100": {2: 31.90, 3: 28.82, 4: 27.29}},
              "aim": {"Set5": {2: 37.74, 3: 34.03, 4: 31.68}, "Set14": {2: 33.23, 3: 29.96, 4: 28.21},
                      "BSD100": {2: 32.05, 3: 28.95, 4: 27.38}}},
+    # The GAN and RNN chapters (issues #4 and #5).
+    "drcn": {"paper": "DRCN (Kim et al., 2016); the kit's DRCN is a ~10k-parameter teaching version (32 filters, "
+                      "8 recursions; the paper's has 256 filters, 16 recursions, 1.8M parameters)",
+             "psnr": {"Set5": {3: 33.82}, "Set14": {3: 29.76}, "BSD100": {3: 28.80}}},
+    "sequence_rnn": {"paper": "none (the seed's row-sequence scheme); compared with an ESPCN of the same size "
+                              "trained the same way (README, notebook 05)"},
+    "multiframe_rnn": {"paper": "issue #5: at least +1.0 dB PSNR over the equal-capacity single-frame model "
+                                "(singleframe_rnn) on 5-frame x4 bursts from Set14 and BSD100"},
+    "singleframe_rnn": {"paper": "the equal-capacity single-frame baseline of multiframe_rnn"},
+    "edsr_gan": {"paper": "issue #4: texture distance at most halfway from the PSNR generator's to HR's, PSNR at "
+                          "most 3 dB below the PSNR generator (SRGAN lost 2.65 dB against SRResNet on Set5 x4)"},
 }
 
 
@@ -156,7 +167,7 @@ def results_table(with_targets: bool = True):
     for (name, scale), c in sorted(_cards().items()):
         for ds, sc in c["scores"].items():
             row = {"model": name, "scale": scale, "dataset": ds, "psnr": sc["psnr"], "ssim": sc["ssim"],
-                   "params": c["architecture"]["parameters"]}
+                   "params": c["architecture"]["parameters"], "input": c.get("input_kind", "single image")}
             if with_targets:
                 row["target_psnr"] = _target(name, ds, scale)
             rows.append(row)
