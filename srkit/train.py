@@ -433,7 +433,8 @@ def train(
         if config.supervision:
             m = _supervised(m)
             t = len(m.outputs) - 1
-            loss, loss_weights = [loss] * (t + 1), [1.0 - config.supervision] + [config.supervision / t] * t
+            if t:  # one recursion: its prediction is the output, nothing more to supervise
+                loss, loss_weights = [loss] * (t + 1), [1.0 - config.supervision] + [config.supervision / t] * t
         if config.time_budget_s:  # the TimeBudget callback sets the learning rate
             m.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss, loss_weights=loss_weights)
             return m

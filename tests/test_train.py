@@ -139,6 +139,9 @@ def test_drcn_deep_supervision_trains_every_prediction_and_saves_the_plain_model
     longer = train(TrainConfig("drcn", 3, steps=6, eval_every=2, limit=3, val_limit=1, batch_size=4,
                                 model_config={"recursions": 3}), out_dir=tmp_path / "other", verbose=0)
     assert [h["step"] for h in longer.history] == [2, 4, 6]
+    one = train(TrainConfig("drcn", 3, steps=2, eval_every=2, limit=3, val_limit=1, batch_size=4,
+                            model_config={"recursions": 1}), verbose=0)  # nothing to supervise: plain training
+    assert "loss" in one.history[-1]
     with pytest.raises(ValueError, match="only for drcn"):
         TrainConfig("espcn", 3, supervision=0.5)
     with pytest.raises(ValueError, match="between 0 and 1"):
