@@ -159,7 +159,9 @@ def upscale_burst(model, frames, scale: int | None = None, tile: int | None = No
     x = _to_y(stack[:need])[None]
     if tile is None:
         return np.asarray(model(x, training=False))[0, ..., 0]
-    step = max(1, int(tile) - 2 * int(overlap))
+    if int(tile) <= 2 * int(overlap) + 8:
+        raise ValueError(f"tile ({tile}) must be larger than 2 * overlap + 8 ({2 * overlap + 8}) LR pixels.")
+    step = int(tile) - 2 * int(overlap)
     out = None
     for y0 in range(0, h, step):
         y1, ya = min(h, y0 + step), max(0, y0 - overlap)
