@@ -365,7 +365,7 @@ def _supervised(model):
         raise SrkitError(f"{model.name} has no intermediate predictions to supervise (supervision=0 for it).")
     if len(preds) == 1:  # one recursion: the final output is the only prediction
         return model
-    return keras.Model(model.inputs, [model.output, *[p.output for p in preds]], name=model.name + "_supervised")
+    return keras.Model(model.input, [model.output, *[p.output for p in preds]], name=model.name + "_supervised")
 
 
 def train(
