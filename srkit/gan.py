@@ -24,7 +24,7 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from keras import layers, ops
 
 from .data import TRAINING_SETS
 from .errors import ShapeError, SrkitError
+from .train import JsonConfig
 
 __all__ = [
     "discriminator", "feature_model", "pixel_loss", "adversarial_loss", "feature_matching_loss",
@@ -267,7 +268,7 @@ class GANTrainer(keras.Model):
 
 
 @dataclass
-class GANConfig:
+class GANConfig(JsonConfig):
     """Everything that defines a GAN fine-tuning run (stored as ``config.json`` beside its checkpoints).
 
     Args:
@@ -326,16 +327,6 @@ class GANConfig:
         self.train_sets = tuple(str(s) for s in self.train_sets)
         self.eval_every = min(self.eval_every, self.steps)
 
-    def to_json(self) -> dict:
-        d = asdict(self)
-        d["train_sets"] = list(d["train_sets"])
-        return d
-
-    @classmethod
-    def from_json(cls, d: dict) -> "GANConfig":
-        d = dict(d)
-        d["train_sets"] = tuple(d.get("train_sets", TRAINING_SETS))
-        return cls(**d)
 
 
 @dataclass

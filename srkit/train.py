@@ -51,8 +51,23 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+class JsonConfig:
+    """Mixin for run configurations (dataclasses with a ``train_sets`` tuple): ``config.json`` round trip."""
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["train_sets"] = list(d["train_sets"])
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict):
+        d = dict(d)
+        d["train_sets"] = tuple(d.get("train_sets", TRAINING_SETS))
+        return cls(**d)
+
+
 @dataclass
-class TrainConfig:
+class TrainConfig(JsonConfig):
     """Everything that defines a training run (stored as ``config.json`` beside its checkpoints).
 
     Args:
@@ -126,16 +141,6 @@ class TrainConfig:
     def epochs(self) -> int:
         return math.ceil(self.steps / self.eval_every)
 
-    def to_json(self) -> dict:
-        d = asdict(self)
-        d["train_sets"] = list(d["train_sets"])
-        return d
-
-    @classmethod
-    def from_json(cls, d: dict) -> "TrainConfig":
-        d = dict(d)
-        d["train_sets"] = tuple(d.get("train_sets", TRAINING_SETS))
-        return cls(**d)
 
 
 @dataclass
