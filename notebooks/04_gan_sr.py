@@ -1,0 +1,273 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · GANs for super-resolution: sharper, at a price
+#
+# **Learning goals.** After this notebook you can
+#
+# 1. explain why a network trained on a pixel loss produces blur, and measure the missing detail with a
+#    power spectrum;
+# 2. build an SRGAN-style generator and discriminator from `srkit` parts and name each loss term;
+# 3. run a GAN fine-tune and read each loss term and the discriminator's accuracy as it trains;
+# 4. recognise the signs of a failing GAN (a discriminator that wins outright, a generator that drifts);
+# 5. walk the perception-distortion trade-off with network interpolation and place every model on it.
+
+# %%
+# Every notebook starts the same way: quiet TensorFlow logs, inline figures, the kit.
+import os
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# %matplotlib inline
+import numpy as np
+import srkit
+from srkit.env import smoke_mode
+print("srkit", srkit.__version__, "| smoke mode:", smoke_mode())
+import keras  # loads TensorFlow (a few seconds)
+print("Keras", keras.__version__, "on", keras.backend.backend())
+
+# %% [markdown]
+# ## 1. Why pixel losses blur
+#
+# Many HR images shrink to the same LR image. A network trained to minimise the L1 or L2 distance to the
+# true HR predicts (roughly) the *average* of all those candidates, and the average of many different
+# fine textures is a smooth surface. PSNR rewards exactly that average, so a PSNR-optimised model looks soft.
+#
+# We can measure the softness. Take the radially averaged **power spectrum** of the Y channel: how much
+# energy the image has at each spatial frequency. Above the LR image's Nyquist frequency ($0.5/s$ cycles
+# per HR pixel at scale $s$) lies the detail the network had to invent.
+
+# %%
+from srkit import gan, zoo
+from srkit.data import load_benchmark
+from srkit.degrade import upscale
+from srkit.evaluate import KerasUpscaler
+from srkit.metrics import spectral_log_ratio, texture_distance
+import matplotlib.pyplot as plt
+
+scale = 4
+baboon = next(p for p in load_benchmark("Set14", scale) if p.name == "baboon")
+psnr_model = zoo.load("edsr", scale)                      # the flagship, trained on L1 (notebook 03)
+outputs = {"bicubic": upscale(baboon.lr, scale), "PSNR model": KerasUpscaler(psnr_model)(baboon.lr, scale)}
+fig, ax = plt.subplots(figsize=(6, 3.2))
+for label, img in outputs.items():
+    f, ratio = spectral_log_ratio(img, baboon.hr, scale)
+    ax.plot(f, ratio, "o-", ms=3, label=label)
+ax.axhline(0, color="k", lw=0.8)
+ax.set_xlabel("spatial frequency (cycles / HR pixel)"); ax.set_ylabel("power vs HR (dB)")
+ax.set_title("baboon x4: detail above the LR Nyquist frequency"); ax.legend();
+
+# %% [markdown]
+# Both curves lie far below 0 dB: at the finest scales the outputs have 10-30 dB (10 to 1000 times) less
+# power than the real image. The **texture distance** condenses the curve into one number,
+#
+# $$ \mathrm{TD} = \operatorname{mean}_{f > 0.5/s} \left| 10 \log_{10} \frac{P_{SR}(f)}{P_{HR}(f)} \right| \text{ dB}, $$
+#
+# 0 for HR itself, lower = closer to the real amount of detail. It needs no downloaded network. Its limits:
+# it ignores *where* detail is (noise with the right spectrum scores as well as real texture), so it is
+# only ever read next to PSNR/SSIM; and it is noisy on small images.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for label, img in outputs.items():
+    print(f"{label:11s} texture distance {texture_distance(img, baboon.hr, scale):5.1f} dB")
+print(f"{'HR':11s} texture distance {texture_distance(baboon.hr, baboon.hr, scale):5.1f} dB")
+
+# %% [markdown]
+# ## 2. Generator and discriminator
+#
+# * **Generator** $G$: any SR network. We start from the pretrained PSNR flagship (an EDSR-style residual
+#   net), so the GAN only has to learn to add texture, not SR from scratch (SRGAN did the same with SRResNet).
+# * **Discriminator** $D$: a classifier of HR-sized patches, real or generated: pairs of 3x3 convolutions
+#   (the second with stride 2), leaky ReLUs, global average pooling (any patch size) and one logit.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+generator = gan.load_generator("edsr", scale)
+disc = gan.discriminator(channels=1)
+print(f"generator:     {generator.count_params():,} parameters, x{scale}")
+print(f"discriminator: {disc.count_params():,} parameters; features for matching:",
+      [l.name for l in disc.layers if l.name.startswith("down")])
+
+# %% [markdown]
+# ## 3. The losses, one by one
+#
+# | term | formula | role |
+# |---|---|---|
+# | pixel | $\lVert G(y) - x \rVert_1$ | stay faithful to the input (distortion) |
+# | adversarial (standard) | $D$: $\mathrm{BCE}(D(x),1)+\mathrm{BCE}(D(G(y)),0)$; $G$: $\mathrm{BCE}(D(G(y)),1)$ | look real |
+# | adversarial (relativistic) | $D_{ra}(a,b)=\sigma(C(a)-\overline{C(b)})$, targets swapped for $G$ | "more real than the average fake" (ESRGAN) |
+# | feature matching | $\operatorname{mean}_l \lVert D_l(x) - D_l(G(y)) \rVert_1$ | match the texture statistics $D$ sees |
+# | VGG (optional) | $\lVert \phi(x) - \phi(G(y)) \rVert_1$, $\phi$ = VGG19 features | needs ImageNet weights already on disk |
+#
+# The generator minimises `pixel_weight * pixel + adversarial_weight * adversarial + feature_weight *
+# feature`. The values of the adversarial losses for a few discriminators:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+cases = {"D cannot tell": (0.0, 0.0), "D fairly sure": (2.0, -2.0), "D certain": (10.0, -10.0)}
+for name, (r, f) in cases.items():
+    real, fake = np.full((4, 1), r, "float32"), np.full((4, 1), f, "float32")
+    for kind in ("standard", "relativistic"):
+        d, g = gan.adversarial_loss(real, fake, kind)
+        print(f"{name:14s} {kind:12s} d_loss {float(d):6.3f}  g_loss {float(g):6.3f}")
+
+# %% [markdown]
+# A certain discriminator has a loss near 0 and hands the generator a large loss; if it stays there,
+# its gradients carry little useful direction. Without the VGG weights on disk the perceptual loss refuses
+# to start (the kit never downloads), and says what to do:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from srkit.errors import SrkitError
+import os
+os.environ["KERAS_HOME"] = os.path.abspath("runs/no_keras_cache")   # pretend the cache is empty
+try:
+    gan.VGGFeatures()
+except SrkitError as e:
+    print("SrkitError:", str(e).split("and they are not there. ")[1].split(".")[0] + ".")
+del os.environ["KERAS_HOME"]
+
+# %% [markdown]
+# ## 4. A short GAN fine-tune, live
+#
+# `gan.train_gan` starts from the PSNR generator, builds a fresh discriminator, and per batch makes one
+# generator update and then one discriminator update. The live plot shows each term on its own (running
+# means over the epoch) and the discriminator's accuracy on real and fake patches. Every `eval_every`
+# steps it scores Set5 (PSNR and texture distance) and writes a checkpoint; running the cell again resumes.
+# On a 2-core CPU a step takes about a second (smoke mode runs only a handful).
+
+# %%
+from srkit.env import pick
+from srkit.gan import GANConfig, train_gan
+
+config = GANConfig(steps=pick(full=200, smoke=4), eval_every=pick(full=100, smoke=2), patch_size=pick(full=16, smoke=8),
+                   batch_size=pick(full=16, smoke=2), limit=pick(full=None, smoke=3), val_limit=pick(full=None, smoke=1))
+run = train_gan(config, out_dir="runs/notebook_gan_x4", resume=False, verbose=0)
+for h in run.history:
+    print(f"step {h['step']:4.0f}: pixel {h['pixel']:.4f} adversarial {h['adversarial']:.3f} feature {h['feature']:.4f} "
+          f"d_loss {h['d_loss']:.3f} | Set5 {h['val_psnr']:.2f} dB, texture {h['val_texture']:.1f} dB")
+print("warnings:", run.warnings or "none")
+
+# %% [markdown]
+# Watch for: the pixel term rising a little (the price of texture), the texture distance falling fast, and
+# the discriminator's accuracy on fakes climbing as it learns what the generator's artefacts look like.
+#
+# ## 5. When GAN training goes wrong
+#
+# `gan.diagnose` reads a run's history and names the classic failures. Here it is on a made-up history of
+# a run where the discriminator took over:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+collapsing = [dict(d_loss=1.1, d_real_acc=0.70, d_fake_acc=0.72, adversarial=1.6, val_psnr=29.4),
+              dict(d_loss=0.4, d_real_acc=0.93, d_fake_acc=0.95, adversarial=3.1, val_psnr=27.9),
+              dict(d_loss=0.1, d_real_acc=0.99, d_fake_acc=0.99, adversarial=6.0, val_psnr=26.2),
+              dict(d_loss=0.02, d_real_acc=1.00, d_fake_acc=1.00, adversarial=11.0, val_psnr=24.8)]
+for w in gan.diagnose(collapsing):
+    print("-", w)
+
+# %% [markdown]
+# And a loss that becomes NaN (too high a learning rate, say) stops training at once with the step and
+# the term that failed; the last good checkpoint stays, so no garbage weights are ever saved.
+#
+# ## 6. The pretrained GAN against the PSNR model
+#
+# `edsr_gan` in the zoo was fine-tuned from `edsr` x4 on T91 + BSD200 only (its card has the command, the
+# loss weights, the steps and the hardware). Zoom into the fur and the whiskers:
+
+# %%
+from srkit.widgets import compare
+
+gan_model = zoo.load("edsr_gan", scale)
+compare({"bicubic": outputs["bicubic"], "PSNR model": outputs["PSNR model"],
+         "GAN": KerasUpscaler(gan_model)(baboon.lr, scale), "HR": baboon.hr},
+        reference="HR", crop_border=scale, zoom_size=64)
+
+# %% [markdown]
+# ## 7. Network interpolation: walk the trade-off
+#
+# Because the GAN was fine-tuned from the PSNR model, their weights stay close, and blending them,
+# $\theta_\alpha = (1-\alpha)\,\theta_{PSNR} + \alpha\,\theta_{GAN}$, gives a smooth family of models
+# (ESRGAN). Move the slider: the blend's image and its PSNR / SSIM / texture distance update live.
+
+# %%
+from srkit.widgets import InterpolationState, InterpolationWidget
+
+zebra = next(p for p in load_benchmark("Set14", scale) if p.name == "zebra")
+state = InterpolationState(psnr_model, gan_model, zebra.lr, zebra.hr, scale, alpha=0.5)
+InterpolationWidget(state)
+
+# %% [markdown]
+# ## 8. The perception-distortion plane
+#
+# Every method is a point: PSNR (distortion, better to the right) against texture distance (better
+# down). Blau & Michaeli (2018) proved that the bottom-right corner is out of reach: past a point, any
+# gain in one costs the other. The interpolation curve traces that boundary for our pair of models.
+
+# %%
+import pandas as pd
+from srkit.viz import perception_distortion_plot
+
+sets = pick(full=["Set5", "Set14"], smoke=["Set5"])
+limit = pick(full=None, smoke=2)
+methods = {"HR": "hr", "bicubic": "bicubic", "PSNR model": psnr_model, "GAN": gan_model}
+table = gan.perception_distortion_table(methods, sets, scale, limit=limit)
+curve = state.curve(pick(full=(0.0, 0.25, 0.5, 0.75, 1.0), smoke=(0.0, 1.0)))
+points = pd.DataFrame([{"method": k, **m} for k, m in state.compare.metrics.items() if m and k != "blend"])
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+perception_distortion_plot(table[table.dataset == sets[0]], ax=axes[0], title=f"{sets[0]} x4 (mean over images)")
+perception_distortion_plot(points, curve=curve, ax=axes[1], title="zebra: network interpolation");
+
+# %% [markdown]
+# The measured x4 table (from the GAN's card; `tools/build_zoo_chapters.py` made it with the same
+# functions, on all images):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+import pandas as pd
+card = zoo.card("edsr_gan", 4)
+pdt = pd.DataFrame(card["perception_distortion"])
+print(pdt.pivot_table(index="method", columns="dataset", values=["psnr", "texture"], sort=False)
+      .to_string(float_format=lambda v: f"{v:.2f}"))
+print("targets met (texture halfway to HR, PSNR drop <= 3 dB):", card["targets_met"])
+
+# %% [markdown]
+# ## Summary
+#
+# * A pixel loss predicts the average of the plausible answers: high PSNR, missing high frequencies.
+#   The texture distance measures the missing power; it must always be read next to PSNR.
+# * A GAN adds an adversarial term (standard or relativistic) and here feature matching on the
+#   discriminator's features; every term is logged on its own, with the discriminator's accuracy.
+# * Failures have signatures: a discriminator at ~100% with loss near 0, a climbing generator loss,
+#   PSNR drifting away; `gan.diagnose` names them and NaNs stop the run.
+# * Network interpolation walks the perception-distortion curve with no retraining.
+#
+# ## Exercises
+
+# %%
+from srkit.exercises import check, solution
+
+# 1. What is the relativistic discriminator loss when D outputs 0 for every real and every fake image?
+answer_1 = None
+check("04.1", answer_1)
+
+# %%
+# 2. How many dB of Set5 PSNR does edsr_gan x4 give up against edsr x4? Use the zoo cards.
+answer_2 = None
+check("04.2", answer_2)
+
+# %% [markdown]
+# **Think further.** Train with `GANConfig(adversarial="standard")` and then with a 10x larger
+# `adversarial_weight`. Where do the two runs land on the perception-distortion plane, and what does
+# `gan.diagnose` say about them?

@@ -1,0 +1,263 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Recurrent networks for super-resolution: three ways to reuse a state
+#
+# **Learning goals.** After this notebook you can
+#
+# 1. write the recurrence $h_t = f(x_t, h_{t-1}; \theta)$ and say what $x_t$ and $h_t$ are in each of
+#    the three ways SR uses it;
+# 2. build a DRCN-style recursive network and explain why its parameters stay constant as it gets deeper;
+# 3. build the seed's "image as a sequence of rows" network and explain, with numbers, why it loses to a
+#    CNN of the same size;
+# 4. simulate a burst of shifted LR frames and run a ConvGRU over it, and measure what the extra frames add;
+# 5. read the measured tables and the frames chart, and know when recurrence helps.
+
+# %%
+# Every notebook starts the same way: quiet TensorFlow logs, inline figures, the kit.
+import os
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# %matplotlib inline
+import numpy as np
+import srkit
+from srkit.env import smoke_mode
+print("srkit", srkit.__version__, "| smoke mode:", smoke_mode())
+import keras  # loads TensorFlow (a few seconds)
+print("Keras", keras.__version__, "on", keras.backend.backend())
+
+# %% [markdown]
+# ## The recurrence, three times
+#
+# A recurrent network applies **the same** function $f$ with **the same** weights $\theta$ at every step,
+# carrying a state: $h_t = f(x_t, h_{t-1}; \theta)$. SR uses this in three ways:
+#
+# | use | step $t$ is | $x_t$ | $h_t$ | kit model |
+# |---|---|---|---|---|
+# | recursion in depth (DRCN) | one more pass of the same conv | nothing after $t=1$ (the image enters once) | the feature map after $t$ passes | `models.drcn` |
+# | recurrence over a sequence | one pixel along a row (then a column) | that LR pixel | a summary of the row so far | `models.sequence_rnn` |
+# | recurrence over frames | one frame of a burst | features of frame $t$ paired with the reference | what frames $1..t$ told about the scene | `models.multiframe_rnn` |
+#
+# Every number below was measured with `bench/rnn_study.py` (on the kit's 2-core CPU; the command and
+# training details are in `bench/rnn_results.json` and the README).
+
+# %%
+import json
+from pathlib import Path
+import pandas as pd
+from srkit import models, zoo
+from srkit.env import pick
+from srkit.train import TrainConfig, train
+
+results = json.loads(Path("../bench/rnn_results.json").read_text())
+print("measured with:", results["command"][:60], "...")
+
+# %% [markdown]
+# ## 1. Recursion with shared weights (DRCN)
+#
+# An embedding convolution, then **one** 3x3 convolution applied $T$ times with the same weights, a shared
+# reconstruction after every recursion (each recursion makes a full prediction), and a learned weighted
+# average of the $T$ predictions. During training every prediction is supervised (*deep supervision*:
+# `TrainConfig(supervision=0.5)` gives half the loss to the intermediate predictions), which keeps the
+# gradients of the early recursions alive. Parameters do not grow with $T$; the receptive field does:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for t in (1, 2, 4, 8, 16):
+    m = models.drcn(3, recursions=t)
+    print(f"T = {t:2d}: {m.count_params():,} parameters, receptive field {2 * t + 5} x {2 * t + 5} px")
+
+# %% [markdown]
+# (The only weights that depend on $T$ are the $T$ combination weights.) Train one briefly with deep
+# supervision; the engine logs the loss of every prediction (`prediction1_loss` ...):
+
+# %%
+cfg = TrainConfig("drcn", 3, steps=pick(full=600, smoke=6), eval_every=pick(full=300, smoke=3),
+                  model_config={"recursions": 4}, limit=pick(full=None, smoke=3), val_limit=pick(full=None, smoke=1))
+drcn_run = train(cfg, out_dir="runs/notebook_drcn_x3", resume=False, verbose=0)
+last = drcn_run.history[-1]
+print({k: round(v, 4) for k, v in last.items() if k.endswith("_loss")})
+print(f"Set5 after {last['step']:.0f} steps: {last['val_psnr']:.2f} dB (pretrained drcn x3: "
+      f"{zoo.card('drcn', 3)['scores']['Set5']['psnr']:.2f} dB)")
+
+# %% [markdown]
+# The depth study: the same network with 1, 2, 4 and 8 recursions, each trained the same way (x3):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+depth = pd.DataFrame(results["drcn_depth_x3"])
+print(depth[["recursions", "parameters", "receptive_field", "set5_psnr", "set14_psnr", "steps"]].to_string(index=False))
+
+# %%
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(4.5, 3))
+ax.plot(depth.recursions, depth.set5_psnr, "o-")
+ax.set_xscale("log", base=2); ax.set_xlabel("recursions T"); ax.set_ylabel("Set5 PSNR x3 (dB)")
+ax.set_title("same parameters, deeper recursion");
+
+# %% [markdown]
+# ## 2. Recurrence over a sequence: the image as rows
+#
+# The scheme of the course notes: split the LR image into sequences (its rows), encode them with a
+# recurrent network, decode HR rows. `models.sequence_rnn` runs a bidirectional GRU along every row, then
+# another along every column of the result, and a 1x1 convolution decodes each pixel's state into its
+# $s \times s$ HR pixels (sub-pixel along both axes). No convolution looks at neighbours: all context comes
+# through the recurrences. With 30 units it has about as many parameters as ESPCN:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+seq, esp = models.sequence_rnn(3), models.espcn(3)
+print(f"sequence RNN: {seq.count_params():,} parameters | ESPCN: {esp.count_params():,} parameters")
+
+# %%
+cfg = TrainConfig("sequence_rnn", 3, steps=pick(full=300, smoke=4), eval_every=pick(full=300, smoke=4),
+                  limit=pick(full=None, smoke=3), val_limit=pick(full=None, smoke=1))
+seq_run = train(cfg, out_dir="runs/notebook_seq_x3", resume=False, verbose=0)
+print(f"after {seq_run.history[-1]['step']:.0f} steps: Set5 {seq_run.best_val_psnr:.2f} dB "
+      f"(pretrained sequence_rnn x3: {zoo.card('sequence_rnn', 3)['scores']['Set5']['psnr']:.2f} dB)")
+
+# %% [markdown]
+# Measured with the same training for both (x3):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(pd.DataFrame(results["sequence_vs_espcn_x3"])[["model", "parameters", "set5_psnr", "set14_psnr",
+      "cpu_ms_per_lr_megapixel", "steps"]].to_string(index=False))
+
+# %% [markdown]
+# Why the CNN wins at equal size:
+#
+# * **Locality.** SR detail depends mostly on a small neighbourhood. A convolution looks exactly there;
+#   the GRU must squeeze everything to the left of a pixel into 30 numbers and hope the relevant part
+#   survives.
+# * **Translation equivariance.** A convolution treats every position alike. A row RNN's state depends on
+#   where the row starts, so the same edge is processed differently at different places.
+# * **Cost per pixel.** A GRU step is a chain of matrix products that must run one after another along the
+#   row; convolutions run every pixel in parallel. The measured CPU latency above shows it.
+#
+# What recurrence over a row *does* bring is unlimited context along the row, which SR rarely needs.
+#
+# ## 3. Multi-frame SR: recurrence over a burst
+#
+# A burst is several LR frames of one scene, each shifted by a fraction of an LR pixel (a shaking hand,
+# a moving camera). Each frame samples the scene on a different grid, so together they hold detail no
+# single frame has. `burst.make_burst` simulates one from any image: random shifts (known to the
+# simulator, not to the model), area-averaged downsampling (each LR pixel integrates its $s \times s$ block,
+# as a sensor does, which keeps aliasing), optional noise, fixed seeds.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from srkit.burst import make_burst, shift_and_add, upscale_burst
+from srkit.data import load_benchmark
+
+scale = 4
+scene = next(p for p in load_benchmark("Set14", scale) if p.name == "lenna")
+burst = make_burst(scene.hr, scale, frames=8, seed=1)
+print("frames:", burst.frames.shape, "| shifts (dy, dx) in LR pixels:", burst.shifts.tolist())
+
+# %% [markdown]
+# Step through the frames; the difference to frame 0 shows where the sub-pixel shifts change the samples:
+
+# %%
+from srkit.widgets import BurstViewer
+BurstViewer(burst)
+
+# %% [markdown]
+# The model (`models.multiframe_rnn`): every frame is paired with the reference frame 0 (so the network
+# can see, locally, how the frame is shifted), a shared convolution stack turns each pair into features
+# $x_t$, a **ConvGRU** reads them in order, $h_t = \mathrm{ConvGRU}(x_t, h_{t-1})$ (the GRU's matrix
+# products replaced by 3x3 convolutions, so $h_t$ is a feature map), and a sub-pixel convolution
+# upsamples $h_T$. Keras 3 has no ConvGRU, so `models.ConvRecurrent2D` implements it (and ConvLSTM) as
+# a serialisable layer. No weight depends on the number of frames, so the same weights run on 1 to 8
+# frames (`models.with_frames`). The baselines: the same network trained on one frame (equal capacity),
+# and classical shift-and-add with the *true* shifts.
+
+# %%
+cfg = TrainConfig("multiframe_rnn", scale, steps=pick(full=300, smoke=4), eval_every=pick(full=300, smoke=4),
+                  model_config={"frames": 5}, val_set="Set14", limit=pick(full=None, smoke=3),
+                  val_limit=pick(full=None, smoke=1), batch_size=pick(full=16, smoke=2), patch_size=pick(full=16, smoke=8))
+mf_run = train(cfg, out_dir="runs/notebook_multiframe_x4", resume=False, verbose=0)
+print(f"after {mf_run.history[-1]['step']:.0f} steps: Set14 bursts {mf_run.best_val_psnr:.2f} dB "
+      f"(pretrained multiframe_rnn x4: {zoo.card('multiframe_rnn', 4)['scores']['Set14']['psnr']:.2f} dB)")
+
+# %% [markdown]
+# The pretrained models on this burst, side by side:
+
+# %%
+from srkit.degrade import upscale
+from srkit.metrics import to_y_channel
+from srkit.widgets import compare
+
+multi, single = zoo.load("multiframe_rnn", scale), zoo.load("singleframe_rnn", scale)
+five = make_burst(scene.hr, scale, frames=5, seed=1)
+compare({"bicubic (frame 0)": to_y_channel(upscale(five.frames[0], scale)) / 255,
+         "single-frame RNN": upscale_burst(single, five), "shift-and-add (5)": to_y_channel(shift_and_add(five)) / 255,
+         "multi-frame RNN (5)": upscale_burst(multi, five), "HR": to_y_channel(five.hr) / 255},
+        reference="HR", crop_border=scale, zoom_size=64)
+
+# %% [markdown]
+# Measured on bursts from Set14 and BSD100 (x4, 5 frames, image $i$ uses seed $i$):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+mf = results["multiframe_x4"]
+rows = {ds: {k: v["psnr"] for k, v in s.items() if isinstance(v, dict)} for ds, s in mf["summary"].items()}
+print(pd.DataFrame(rows).to_string(float_format=lambda v: f"{v:.2f}"))
+print("gain of 5 frames over the equal-capacity single-frame model (dB):", {ds: s["gain_db"] for ds, s in mf["summary"].items()})
+
+# %% [markdown]
+# And the frames chart: the 5-frame model's weights run on 1, 2, 3, 5 and 8 frames, next to
+# shift-and-add with the same frames:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+chart = pd.DataFrame(mf["frames_chart"])
+print(chart.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+
+# %%
+fig, ax = plt.subplots(figsize=(5.5, 3.4))
+for ds, c in (("Set14", "C0"), ("BSD100", "C1")):
+    ax.plot(chart.frames, chart[f"{ds}_multiframe_rnn"], "o-", color=c, label=f"{ds}: multi-frame RNN")
+    ax.plot(chart.frames, chart[f"{ds}_shift_and_add"], "s--", color=c, alpha=0.6, label=f"{ds}: shift-and-add")
+    ax.axhline(mf["summary"][ds]["singleframe_rnn"]["psnr"], color=c, ls=":", lw=1)
+ax.set_xlabel("frames in the burst"); ax.set_ylabel("PSNR x4 (dB)"); ax.legend(fontsize=7)
+ax.set_title("dotted: single-frame model");
+
+# %% [markdown]
+# ## Summary
+#
+# * Recursion (DRCN) reuses one layer: depth and receptive field grow, parameters do not; deep supervision
+#   trains every recursion to predict.
+# * Recurrence over rows is the seed's scheme; at equal size it loses to a CNN, because SR needs local,
+#   translation-equivariant processing, which convolutions give for free and cheaply.
+# * Recurrence over frames is where RNNs shine in SR: a ConvGRU accumulates the extra samples of a burst,
+#   beating the same network on one frame and classical shift-and-add.
+#
+# ## Exercises
+
+# %%
+from srkit.exercises import check, solution
+
+# 1. Receptive field (one side, pixels) of the kit's DRCN with 8 recursions?
+answer_1 = None
+check("05.1", answer_1)
+
+# %%
+# 2. make_burst(load_benchmark("Set14", 4)[0].hr, 4, 5, seed=7): the shift (dy, dx) of frame 3, in LR pixels?
+answer_2 = None
+check("05.2", answer_2)
+
+# %% [markdown]
+# **Think further.** Build `models.multiframe_rnn(4, cell="lstm", bidirectional=True)` and train it like the
+# GRU. Does reading the burst in both directions help when frame 0 is the reference?
