@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.srkit-installed
 
-.PHONY: lab test install clean-venv
+.PHONY: lab test install clean-venv notebooks
 
 $(STAMP): pyproject.toml
 	@test -x "$(BIN)/python" || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ lab: $(STAMP)
 # are compared), with SRKIT_SMOKE=1 so training cells are tiny and a per-cell timeout against hangs.
 test: $(STAMP)
 	SRKIT_SMOKE=1 $(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env --nbval-cell-timeout=600 -p no:cacheprovider
+
+# Sync every notebook with its .py twin, execute it in smoke mode and keep only the outputs nbval checks
+# (cells whose first line is # NBVAL_CHECK_OUTPUT); see tools/run_notebooks.py.
+notebooks: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py
 
 clean-venv:
 	rm -rf $(VENV)
