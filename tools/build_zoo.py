@@ -39,7 +39,8 @@ def main() -> int:
     from srkit.evaluate import KerasUpscaler, evaluate
     from srkit.models import build
     from srkit.train import TrainConfig
-    from srkit.zoo import TARGETS, _targets_met
+    from srkit.models import REGISTRY
+    from srkit.zoo import targets_met
 
     provenance = json.loads(args.provenance.read_text())
     (ZOO / "models").mkdir(parents=True, exist_ok=True)
@@ -85,14 +86,14 @@ def main() -> int:
             "evaluated_with": {"srkit_command": f"srkit evaluate {config.model} --scale {config.scale} --data Set5 Set14 BSD100",
                                "keras": keras.__version__, "backend": keras.backend.backend(),
                                "machine": platform.machine()},
-            "targets": TARGETS.get(config.model, {}),
+            "targets": REGISTRY[config.model].card_targets(),
         }
-        card["targets_met"] = _targets_met(card)
+        card["targets_met"] = targets_met(card)
         notes = json.loads(args.notes.read_text()) if args.notes else {}
         targets = card["targets"].get("psnr", {})
         card["status"] = {
             "targets_reached": card["targets_met"]["all"],
-            "psnr_gap_db": {ds: round(targets[ds][config.scale] - sc["psnr"], 2) for ds, sc in scores.items() if ds in targets},
+            "psnr_gap_db": {ds: round(targets[ds][str(config.scale)] - sc["psnr"], 2) for ds, sc in scores.items() if ds in targets},
             "more_training": notes.get(config.model, ""),
         }
         (ZOO / "cards" / f"{name}.json").write_text(json.dumps(card, indent=1) + "\n")

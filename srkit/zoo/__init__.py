@@ -21,51 +21,28 @@ from pathlib import Path
 
 from ..errors import SrkitError
 
-__all__ = ["available", "card", "load", "upscaler", "results_table", "ZooError", "TARGETS", "ZOO_DIR"]
+__all__ = ["available", "card", "load", "upscaler", "results_table", "target", "targets_met", "ZooError", "ZOO_DIR"]
 
 ZOO_DIR = Path(__file__).resolve().parent
-
-# Paper numbers (Set5 / Set14 / BSD100 PSNR, Y channel) each zoo model is held to (see issue #3).
-_SRCNN = {"Set5": {2: 36.66, 3: 32.75, 4: 30.48}, "Set14": {2: 32.42, 3: 29.28, 4: 27.49},
-          "BSD100": {2: 31.36, 3: 28.41, 4: 26.90}}
-TARGETS = {
-    "srcnn": {"paper": "SRCNN (Dong et al., 2014)", "psnr": _SRCNN},
-    "fsrcnn": {"paper": "FSRCNN (Dong et al., 2016)",
-               "psnr": {"Set5": {2: 37.00, 3: 33.06, 4: 30.72}, "Set14": {2: 32.63, 3: 29.37, 4: 27.61}}},
-    "espcn": {"paper": "SRCNN's numbers (ESPCN must at least match them)", "psnr": _SRCNN},
-    "edsr": {"paper": "VDSR (Kim et al., 2016); aim: DRRN",
-             "psnr": {"Set5": {2: 37.53, 3: 33.66, 4: 31.35}, "Set14": {2: 33.03, 3: 29.77, 4: 28.01},
-                      "BSD100": {2: 31.90, 3: 28.82, 4: 27.29}},
-             "aim": {"Set5": {2: 37.74, 3: 34.03, 4: 31.68}, "Set14": {2: 33.23, 3: 29.96, 4: 28.21},
-                     "BSD100": {2: 32.05, 3: 28.95, 4: 27.38}}},
-    # The GAN and RNN chapters (issues #4 and #5).
-    "drcn": {"paper": "DRCN (Kim et al., 2016); the kit's DRCN is a ~10k-parameter teaching version (32 filters, "
-                      "8 recursions; the paper's has 256 filters, 16 recursions, 1.8M parameters)",
-             "psnr": {"Set5": {3: 33.82}, "Set14": {3: 29.76}, "BSD100": {3: 28.80}}},
-    "sequence_rnn": {"paper": "none (the seed's row-sequence scheme); compared with an ESPCN of the same size "
-                              "trained the same way (README, notebook 05)"},
-    "multiframe_rnn": {"paper": "issue #5: at least +1.0 dB PSNR over the equal-capacity single-frame model "
-                                "(singleframe_rnn) on 5-frame x4 bursts from Set14 and BSD100"},
-    "singleframe_rnn": {"paper": "the equal-capacity single-frame baseline of multiframe_rnn"},
-    "edsr_gan": {"paper": "issue #4: texture distance at most halfway from the PSNR generator's to HR's, PSNR at "
-                          "most 3 dB below the PSNR generator (SRGAN lost 2.65 dB against SRResNet on Set5 x4)"},
-}
-
 
 class ZooError(SrkitError, ValueError):
     """A zoo model is unknown, missing, corrupt, or does not match its card."""
 
 
-def _target(model: str, dataset: str, scale: int) -> float | None:
-    t = TARGETS.get(model, {}).get("psnr", {}).get(dataset, {})
-    return t.get(scale, t.get(str(scale)))
+def target(c: dict, dataset: str) -> float | None:
+    """The published PSNR a zoo model is held to on ``dataset``, from its card (``None``: no number).
+
+    Cards store the targets of the model's architecture (:class:`srkit.models.ModelSpec`) when it was made.
+    """
+    t = c.get("targets", {}).get("psnr", {}).get(dataset, {})
+    return t.get(str(c["scale"]), t.get(c["scale"]))
 
 
-def _targets_met(card: dict) -> dict:
+def targets_met(c: dict) -> dict:
     """Per dataset: measured PSNR >= target PSNR (rounded to 2 decimals, as papers print them)."""
     out = {}
-    for ds, sc in card["scores"].items():
-        t = _target(card["name"], ds, card["scale"])
+    for ds, sc in c["scores"].items():
+        t = target(c, ds)
         if t is not None:
             out[ds] = round(sc["psnr"], 2) >= t
     out["all"] = all(out.values()) if out else None
@@ -169,6 +146,6 @@ def results_table(with_targets: bool = True):
             row = {"model": name, "scale": scale, "dataset": ds, "psnr": sc["psnr"], "ssim": sc["ssim"],
                    "params": c["architecture"]["parameters"], "input": c.get("input_kind", "single image")}
             if with_targets:
-                row["target_psnr"] = _target(name, ds, scale)
+                row["target_psnr"] = target(c, ds)
             rows.append(row)
     return pd.DataFrame(rows)

@@ -1,0 +1,83 @@
+"""Super-resolution networks as Keras 3 models (functional API, any backend; srkit uses TensorFlow).
+
+Conventions shared by every builder, and by :class:`srkit.infer.KerasUpscaler` that runs them:
+
+* images are floats in [0, 1], ``(batch, H, W, C)``; ``channels=1`` models work on luma Y (the
+  papers' choice), ``channels=3`` on RGB;
+* all models are fully convolutional (any input size) except :func:`naive_cnn`, which is the point of
+  that one;
+* **pre-upsampling** models (SRCNN) take the bicubic-upscaled image and output the same size;
+  **post-upsampling** models (FSRCNN, ESPCN, the EDSR-style flagship) take the LR image and output
+  ``scale`` times larger;
+* custom layers are registered Keras serialisables, so ``keras.saving.load_model(path)`` restores any of
+  them with ``safe_mode=True`` and no ``custom_objects``.
+
+=================  ================================================================================
+builder            where it comes from
+=================  ================================================================================
+``naive_cnn``      the classification recipe (conv, pooling, dense head), as a cautionary example
+``srcnn``          Dong et al., "Image super-resolution using deep convolutional networks", ECCV 2014
+``fsrcnn``         Dong et al., "Accelerating the super-resolution convolutional neural network", ECCV 2016
+``espcn``          Shi et al., "Real-time single image and video SR using an efficient sub-pixel CNN", CVPR 2016
+``edsr``           Lim et al., "Enhanced deep residual networks for SISR", CVPRW 2017 (a small EDSR)
+``drcn``           Kim et al., "Deeply-recursive convolutional network for image SR", CVPR 2016 (a small DRCN)
+``sequence_rnn``   recurrence over sequences: bidirectional GRUs along the rows, then the columns
+``multiframe_rnn`` recurrent multi-frame SR: a ConvGRU/ConvLSTM over a burst of shifted LR frames
+=================  ================================================================================
+
+Submodules: :mod:`~srkit.models.layers` (the custom layers), :mod:`~srkit.models.cnn` (convolutional
+networks), :mod:`~srkit.models.recurrent` (recurrent networks), :mod:`~srkit.models.registry` (one
+:class:`ModelSpec` per architecture: builder, input kind, training defaults, paper numbers).
+"""
+
+from __future__ import annotations
+
+from .cnn import edsr, espcn, fsrcnn, naive_cnn, srcnn
+from .layers import ConvRecurrent2D, FrameSelect, PairWithReference, PixelShuffle, ResidualScale, RowRNN, WeightedSum
+from .recurrent import drcn, multiframe_rnn, sequence_rnn, with_frames
+from .registry import INPUT_KINDS, REGISTRY, ModelSpec, build, names, register, spec, unregister
+
+__all__ = [
+    "ModelSpec", "REGISTRY", "INPUT_KINDS", "register", "unregister", "spec", "names", "build",
+    "naive_cnn", "srcnn", "fsrcnn", "espcn", "edsr", "drcn", "sequence_rnn", "multiframe_rnn", "with_frames",
+    "PixelShuffle", "ResidualScale", "ConvRecurrent2D", "PairWithReference", "FrameSelect", "WeightedSum", "RowRNN",
+]
+
+# Published PSNR (Y channel, paper protocol) the kit's models are held to.
+_SRCNN = {"Set5": {2: 36.66, 3: 32.75, 4: 30.48}, "Set14": {2: 32.42, 3: 29.28, 4: 27.49},
+          "BSD100": {2: 31.36, 3: 28.41, 4: 26.90}}
+_VDSR = {"Set5": {2: 37.53, 3: 33.66, 4: 31.35}, "Set14": {2: 33.03, 3: 29.77, 4: 28.01},
+         "BSD100": {2: 31.90, 3: 28.82, 4: 27.29}}
+_DRRN = {"Set5": {2: 37.74, 3: 34.03, 4: 31.68}, "Set14": {2: 33.23, 3: 29.96, 4: 28.21},
+         "BSD100": {2: 32.05, 3: 28.95, 4: 27.38}}
+
+for _spec in (
+    ModelSpec("naive_cnn", naive_cnn, "lr", "conv + pooling + dense head: why classification networks fail at SR",
+              patch_size=16, batch_size=32, learning_rate=1e-3),
+    ModelSpec("srcnn", srcnn, "pre_upsampled", "SRCNN: three convolutions on the bicubic-upscaled image",
+              patch_size=11, batch_size=32, learning_rate=1e-3, paper="SRCNN (Dong et al., 2014)", targets=_SRCNN),
+    ModelSpec("fsrcnn", fsrcnn, "lr", "FSRCNN: shrink, map, expand at LR, transposed-convolution upsampling",
+              patch_size=16, batch_size=32, learning_rate=1e-3, paper="FSRCNN (Dong et al., 2016)",
+              targets={"Set5": {2: 37.00, 3: 33.06, 4: 30.72}, "Set14": {2: 32.63, 3: 29.37, 4: 27.61}}),
+    ModelSpec("espcn", espcn, "lr", "ESPCN: two convolutions at LR, sub-pixel convolution",
+              patch_size=17, batch_size=32, learning_rate=1e-3,
+              paper="SRCNN's numbers (ESPCN must at least match them)", targets=_SRCNN),
+    ModelSpec("edsr", edsr, "lr", "EDSR-style residual network, the kit's flagship",
+              patch_size=32, batch_size=16, learning_rate=5e-4, paper="VDSR (Kim et al., 2016); aim: DRRN",
+              targets=_VDSR, aim=_DRRN),
+    ModelSpec("drcn", drcn, "pre_upsampled", "DRCN-style recursion: one convolution applied T times, deep supervision",
+              patch_size=11, batch_size=32, learning_rate=1e-3, supervision=0.5,
+              paper="DRCN (Kim et al., 2016); the kit's DRCN is a ~10k-parameter teaching version (32 filters, "
+                    "8 recursions; the paper's has 256 filters, 16 recursions, 1.8M parameters)",
+              targets={"Set5": {3: 33.82}, "Set14": {3: 29.76}, "BSD100": {3: 28.80}}),
+    ModelSpec("sequence_rnn", sequence_rnn, "lr", "recurrence over sequences: bidirectional GRUs along rows and columns",
+              patch_size=17, batch_size=32, learning_rate=1e-3,
+              paper="none (rows and columns read as sequences); compared with an ESPCN of the same size "
+                    "trained the same way (notebook 05)"),
+    ModelSpec("multiframe_rnn", multiframe_rnn, "burst", "recurrent multi-frame SR: a ConvGRU/ConvLSTM over a burst",
+              patch_size=16, batch_size=16, learning_rate=5e-4,
+              paper="at least +1.0 dB PSNR over the equal-capacity single-frame model (singleframe_rnn) on "
+                    "5-frame x4 bursts from Set14 and BSD100"),
+):
+    register(_spec)
+del _spec
