@@ -24,12 +24,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 def training_throughput(name: str, scale: int, steps: int) -> float:
     import keras
 
-    from srkit.models import PRE_UPSAMPLING, build
+    from srkit.models import build, spec
     from srkit.pipeline import make_sampler
-    from srkit.train import DEFAULTS
 
-    d = DEFAULTS[name]
-    sampler = make_sampler(["T91"], scale, d["patch_size"], limit=20, pre_upsample=name in PRE_UPSAMPLING)
+    s = spec(name)
+    d = {"patch_size": s.patch_size, "batch_size": s.batch_size}
+    sampler = make_sampler(["T91"], scale, s.patch_size, limit=20, pre_upsample=s.input_kind == "pre_upsampled")
     model = build(name, scale)
     model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mean_absolute_error")
     batches = [sampler.batch_at(0, i, d["batch_size"]) for i in range(steps + 3)]

@@ -62,7 +62,7 @@ def test_models_round_trip_through_keras_files_with_safe_mode(name, tmp_path):
 
 
 def test_no_lambda_layers_anywhere():
-    for name in models.BUILDERS:
+    for name in models.REGISTRY:
         m = models.build(name, 2, **({"blocks": 1} if name == "edsr" else {}))
         assert not any(isinstance(l, keras.layers.Lambda) for l in m.layers), name
 

@@ -9,7 +9,8 @@ keras = pytest.importorskip("keras")
 
 from srkit.cli import main  # noqa: E402
 from srkit.errors import SrkitError  # noqa: E402
-from srkit.train import DEFAULTS, TrainConfig, train  # noqa: E402
+from srkit.models import spec  # noqa: E402
+from srkit.train import TrainConfig, train  # noqa: E402
 
 
 def tiny(**kw):
@@ -20,7 +21,7 @@ def tiny(**kw):
 
 def test_config_defaults_and_validation():
     c = TrainConfig("edsr", 4)
-    assert (c.patch_size, c.batch_size, c.learning_rate) == tuple(DEFAULTS["edsr"][k] for k in ("patch_size", "batch_size", "learning_rate"))
+    assert (c.patch_size, c.batch_size, c.learning_rate) == (spec("edsr").patch_size, spec("edsr").batch_size, spec("edsr").learning_rate)
     assert TrainConfig.from_json(json.loads(json.dumps(c.to_json()))) == c
     with pytest.raises(ValueError, match="Unknown model"):
         TrainConfig("vdsr", 2)

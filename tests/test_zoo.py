@@ -10,7 +10,7 @@ from srkit import zoo
 from srkit.evaluate import evaluate
 
 EXPECTED = {(m, s) for m in ("srcnn", "fsrcnn", "espcn", "edsr") for s in (2, 3, 4)}
-# the GAN chapter (issue 4) and the RNN chapter (issue 5)
+# the GAN chapter and the RNN chapter
 CHAPTERS = {("edsr_gan", 4), ("drcn", 3), ("sequence_rnn", 3), ("multiframe_rnn", 4), ("singleframe_rnn", 4)}
 BURST = {("multiframe_rnn", 4), ("singleframe_rnn", 4)}
 

@@ -1,4 +1,4 @@
-"""One way to train every srkit model: from a notebook in two lines, or from ``srkit train`` for long runs.
+"""Supervised training of every srkit model: from a notebook in two lines, or from ``srkit train`` for long runs.
 
     from srkit.train import TrainConfig, train
     result = train(TrainConfig("espcn", scale=3, steps=2000), out_dir="runs/espcn_x3")
@@ -22,7 +22,6 @@ Benchmarks (Set5/Set14/BSD100) are only ever used for validation and reporting, 
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
@@ -31,24 +30,14 @@ from pathlib import Path
 from typing import Any
 
 import keras
-import numpy as np
 
-from .data import TRAINING_SETS
-from .errors import SrkitError
+from ..data import TRAINING_SETS
+from ..errors import SrkitError
+from .callbacks import LivePlot
+from .engine import fit_run, want_live_plot
+from .run import RunFolder
 
-__all__ = ["TrainConfig", "TrainResult", "train", "validate", "LivePlot", "DEFAULTS"]
-
-#: Per-model defaults: LR patch size, batch size, learning rate (what the zoo was trained with).
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "naive_cnn": dict(patch_size=16, batch_size=32, learning_rate=1e-3, supervision=0.0),
-    "srcnn": dict(patch_size=11, batch_size=32, learning_rate=1e-3, supervision=0.0),
-    "fsrcnn": dict(patch_size=16, batch_size=32, learning_rate=1e-3, supervision=0.0),
-    "espcn": dict(patch_size=17, batch_size=32, learning_rate=1e-3, supervision=0.0),
-    "edsr": dict(patch_size=32, batch_size=16, learning_rate=5e-4, supervision=0.0),
-    "drcn": dict(patch_size=11, batch_size=32, learning_rate=1e-3, supervision=0.5),
-    "multiframe_rnn": dict(patch_size=16, batch_size=16, learning_rate=5e-4, supervision=0.0),
-    "sequence_rnn": dict(patch_size=17, batch_size=32, learning_rate=1e-3, supervision=0.0),
-}
+__all__ = ["JsonConfig", "TrainConfig", "TrainResult", "train", "validate"]
 
 
 class JsonConfig:
@@ -71,13 +60,14 @@ class TrainConfig(JsonConfig):
     """Everything that defines a training run (stored as ``config.json`` beside its checkpoints).
 
     Args:
-        model: a name from :data:`srkit.models.BUILDERS`.
+        model: a registered model name (:data:`srkit.models.REGISTRY`).
         scale: 2, 3 or 4.
         steps: total optimisation steps.
         model_config: keyword arguments for the model builder (e.g. ``{"blocks": 8}``).
         channels: ``'y'`` (papers' choice) or ``'rgb'``.
         train_sets: training set names or folders (default T91 + BSD200).
-        patch_size, batch_size, learning_rate: ``None`` takes the model's :data:`DEFAULTS`.
+        patch_size, batch_size, learning_rate: ``None`` takes the model's defaults (its
+            :class:`srkit.models.ModelSpec`).
         loss: ``'l1'`` or ``'l2'``.
         warmup_steps: linear learning-rate warm-up before the cosine decay.
         eval_every: steps between validations and checkpoints (one Keras epoch).
@@ -93,7 +83,8 @@ class TrainConfig(JsonConfig):
             is then an upper bound).  Used to train the zoo on a machine of unknown speed.
         supervision: deep supervision (DRCN): the loss is ``(1 - supervision) * loss(final output) +
             supervision * mean over t of loss(prediction t)``, so every recursion learns to predict the
-            HR image.  Only for models with intermediate predictions (``drcn``; default 0.5 there).
+            HR image.  Only for models with intermediate predictions (layers ``prediction1..T``, e.g.
+            ``drcn``); ``None`` takes the model's default.
     """
 
     model: str
@@ -117,25 +108,26 @@ class TrainConfig(JsonConfig):
     supervision: float | None = None
 
     def __post_init__(self) -> None:
-        from .models import BUILDERS
+        from ..models import REGISTRY, spec
 
-        if self.model not in BUILDERS:
-            raise ValueError(f"Unknown model {self.model!r}; choose one of {', '.join(BUILDERS)}.")
+        model_spec = spec(self.model)  # a clear error for an unknown name
         if self.scale not in (2, 3, 4):
             raise ValueError(f"scale must be 2, 3 or 4, got {self.scale!r}.")
         if self.loss not in ("l1", "l2"):
             raise ValueError(f"loss must be 'l1' or 'l2', got {self.loss!r}.")
         if self.steps < 1 or self.eval_every < 1:
             raise ValueError("steps and eval_every must be positive.")
-        for key, value in DEFAULTS[self.model].items():
+        for key, value in model_spec.training_defaults.items():
             if getattr(self, key) is None:
                 setattr(self, key, value)
         self.train_sets = tuple(str(s) for s in self.train_sets)
         self.eval_every = min(self.eval_every, self.steps)
         if not 0.0 <= self.supervision <= 1.0:
             raise ValueError(f"supervision must be between 0 and 1, got {self.supervision}.")
-        if self.supervision and self.model != "drcn":
-            raise ValueError(f"supervision (intermediate predictions) is only for drcn, not {self.model}.")
+        if self.supervision and not model_spec.supervision:
+            supervised = [n for n, m in REGISTRY.items() if m.supervision]
+            raise ValueError(f"supervision (intermediate predictions) is only for {', '.join(supervised)}, "
+                             f"not {self.model}.")
 
     @property
     def epochs(self) -> int:
@@ -165,156 +157,37 @@ def validate(model, scale: int, dataset: str = "Set5", limit: int | None = None)
     Multi-frame models (5-D input) are scored on bursts made from the benchmark (:func:`srkit.burst.evaluate_bursts`).
     """
     if len(model.input_shape) == 5:
-        from .burst import evaluate_bursts
+        from ..burst import evaluate_bursts
 
         table = evaluate_bursts(model, [dataset], scale, frames=model.input_shape[1], limit=limit)
-        return {"val_psnr": float(table.psnr.iloc[0]), "val_ssim": float(table.ssim.iloc[0])}
-    from .evaluate import KerasUpscaler, evaluate
+    else:
+        from ..evaluate import evaluate
 
-    table = evaluate(KerasUpscaler(model), [dataset], [scale], limit=limit)
+        table = evaluate(model, [dataset], [scale], limit=limit)
     return {"val_psnr": float(table.psnr.iloc[0]), "val_ssim": float(table.ssim.iloc[0])}
 
 
-class LivePlot(keras.callbacks.Callback):
-    """A Keras callback that draws training loss (per step, smoothed) and validation PSNR (per epoch)
-    in one figure that is updated in place in a notebook."""
+def _sampler(config: TrainConfig):
+    """The training-patch sampler for the model's input kind (LR, pre-upsampled, or bursts)."""
+    from ..data import load_training_images
+    from ..models import spec
+    from ..pipeline import make_sampler
 
-    def __init__(self, every: int = 50, title: str = ""):
-        super().__init__()
-        self.every, self.title = every, title
-        self.losses: list[float] = []
-        self.val: list[tuple[int, float]] = []
-        self._handle = None
-        self._step = 0
+    kind = spec(config.model).input_kind
+    if kind == "burst":
+        from ..burst import BurstSampler
 
-    def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
-        self.losses.append(float(logs["loss"]))
-        if self._step % self.every == 0:
-            self.draw()
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs and logs.get("val_psnr") is not None:
-            self.val.append((logs.get("step", self._step), float(logs["val_psnr"])))
-        self.draw()
-
-    def draw(self):
-        import matplotlib.pyplot as plt
-        from IPython.display import display
-
-        fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3))
-        if self.losses:
-            loss = np.asarray(self.losses)
-            k = max(1, len(loss) // 50)
-            smooth = np.convolve(loss, np.ones(k) / k, mode="valid")
-            a.plot(loss, alpha=0.3, color="C0")
-            a.plot(np.arange(k - 1, len(loss)), smooth, color="C0")
-            a.set_yscale("log")
-        a.set_xlabel("step (this run)")
-        a.set_ylabel("training loss")
-        if self.val:
-            s, v = zip(*self.val)
-            b.plot(s, v, "o-", color="C1")
-        b.set_xlabel("step")
-        b.set_ylabel("validation PSNR (dB)")
-        fig.suptitle(self.title)
-        fig.tight_layout()
-        if self._handle is None:
-            self._handle = display(fig, display_id=True)
-        else:
-            self._handle.update(fig)
-        plt.close(fig)
-
-
-def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
-    except ImportError:
-        return False
-
-
-def _make_callbacks(config: TrainConfig, out_dir: Path | None, history: list[dict], start_step: int, infer=None):
-    class Checkpoint(keras.callbacks.Callback):
-        """Validate, record history, save model + optimizer + state after every epoch; stop on NaN."""
-
-        def __init__(self):
-            super().__init__()
-            self.step = start_step
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.step += 1
-            if self.step >= config.steps:
-                self.model.stop_training = True
-
-        def on_epoch_end(self, epoch, logs=None):
-            logs = logs if logs is not None else {}
-            step = self.step
-            loss = float(logs.get("loss", float("nan")))
-            if not math.isfinite(loss):
-                self.model.stop_training = True
-                raise SrkitError(
-                    f"Training loss became {loss} at step {step}; stopping. Lower the learning rate "
-                    f"(now {config.learning_rate}) or check the data."
-                )
-            if config.val_set:
-                logs.update(validate(infer if infer is not None else self.model, config.scale, config.val_set,
-                                     config.val_limit))
-            logs["step"] = step
-            logs["learning_rate"] = float(np.asarray(self.model.optimizer.learning_rate))
-            entry = {"epoch": epoch + 1, "step": step, "time": time.time(),
-                     **{k: float(v) for k, v in logs.items() if np.isscalar(v) or np.ndim(v) == 0}}
-            history.append(entry)
-            if out_dir is not None:
-                tmp = out_dir / "checkpoint.tmp.keras"
-                self.model.save(tmp)
-                os.replace(tmp, out_dir / "checkpoint.keras")
-                state = {"epoch": epoch + 1, "step": step, "history": history}
-                (out_dir / "state.tmp.json").write_text(json.dumps(state, indent=1))
-                os.replace(out_dir / "state.tmp.json", out_dir / "state.json")
-
-    cbs = [Checkpoint()]
-    if config.time_budget_s:
-        cbs.insert(0, TimeBudget(config.time_budget_s, config.learning_rate, history))
-    return cbs
-
-
-class TimeBudget(keras.callbacks.Callback):
-    """Keras callback: cosine learning rate over wall time, and stop when ``budget_s`` is spent.
-
-    Time already spent by a resumed run (from its history) counts against the budget.
-    """
-
-    def __init__(self, budget_s: float, base_lr: float, history: list[dict], alpha: float = 0.01):
-        super().__init__()
-        self.budget_s, self.base_lr, self.alpha = budget_s, base_lr, alpha
-        self.spent = sum(h.get("epoch_time_s", 0.0) for h in history)
-
-    def on_train_begin(self, logs=None):
-        self.t0 = time.time() - self.spent
-        self.t_epoch = time.time()
-
-    def on_train_batch_begin(self, batch, logs=None):
-        if batch % 20:
-            return
-        frac = min(1.0, (time.time() - self.t0) / self.budget_s)
-        self.model.optimizer.learning_rate = self.base_lr * (
-            self.alpha + (1 - self.alpha) * 0.5 * (1 + math.cos(math.pi * frac))
-        )
-        if frac >= 1.0:
-            self.model.stop_training = True
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs is not None:
-            logs["epoch_time_s"] = time.time() - self.t_epoch
-        self.t_epoch = time.time()
+        if config.channels != "y":
+            raise SrkitError("Multi-frame models are trained on the Y channel (channels='y').")
+        return BurstSampler(load_training_images(config.train_sets, limit=config.limit), config.scale,
+                            config.patch_size, frames=config.model_config.get("frames", 5))
+    return make_sampler(config.train_sets, config.scale, config.patch_size, channels=config.channels,
+                        limit=config.limit, pre_upsample=kind == "pre_upsampled")
 
 
 def _dataset(config: TrainConfig, sampler, start_step: int, targets: int = 1):
     if keras.backend.backend() == "tensorflow":
-        from .pipeline import patch_dataset
+        from ..pipeline import patch_dataset
 
         ds = patch_dataset(batch_size=config.batch_size, seed=config.seed, start_step=start_step, sampler=sampler)
         if targets > 1:  # deep supervision: the same HR target for every output
@@ -347,7 +220,7 @@ def _load_initial_weights(model, config: TrainConfig) -> None:
     src = str(config.init_weights)
     try:
         if src == "zoo":
-            from . import zoo
+            from .. import zoo
 
             model.set_weights(zoo.load(config.model, config.scale).get_weights())
         elif src.endswith(".weights.h5"):
@@ -387,48 +260,20 @@ def train(
     Args:
         config: the run's :class:`TrainConfig`.
         out_dir: folder for ``config.json``, ``checkpoint.keras``, ``state.json`` and ``model.keras``
-            (``None``: keep nothing on disk, no resume).
+            (``None``: keep nothing on disk, no resume); see :class:`srkit.train.run.RunFolder`.
         resume: continue from ``out_dir``'s checkpoint if there is one (its config must match).
         live_plot: draw the live plot (default: only inside a notebook).
         verbose: Keras' verbosity (the progress bar in a terminal).
         strategy: an optional ``tf.distribute.Strategy``.
         callbacks: extra Keras callbacks.
     """
-    from .models import MULTIFRAME, PRE_UPSAMPLING, build
-    from .pipeline import make_sampler
+    from ..models import build
 
     t0 = time.time()
-    out = Path(out_dir) if out_dir is not None else None
-    history: list[dict] = []
-    start_epoch = 0
-    model = None
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        saved = out / "config.json"
-        if resume and (out / "checkpoint.keras").exists() and (out / "state.json").exists():
-            old = json.loads(saved.read_text()) if saved.exists() else None
-            if old is not None and old != config.to_json():
-                raise SrkitError(
-                    f"{out} holds a run with a different configuration; use another out_dir or resume=False.\n"
-                    f"saved: {old}\nnow:   {config.to_json()}"
-                )
-            state = json.loads((out / "state.json").read_text())
-            start_epoch, history = int(state["epoch"]), list(state["history"])
-            model = keras.saving.load_model(out / "checkpoint.keras", safe_mode=True)
-        saved.write_text(json.dumps(config.to_json(), indent=1))
-
+    run = RunFolder(out_dir, config.to_json(), checkpoints=("checkpoint",))
+    start_epoch, history, found = run.open(resume)
     keras.utils.set_random_seed(config.seed)
-    if config.model in MULTIFRAME:
-        from .burst import BurstSampler
-        from .data import load_training_images
-
-        if config.channels != "y":
-            raise SrkitError("Multi-frame models are trained on the Y channel (channels='y').")
-        sampler = BurstSampler(load_training_images(config.train_sets, limit=config.limit), config.scale,
-                               config.patch_size, frames=config.model_config.get("frames", 5))
-    else:
-        sampler = make_sampler(config.train_sets, config.scale, config.patch_size, channels=config.channels,
-                               limit=config.limit, pre_upsample=config.model in PRE_UPSAMPLING)
+    sampler = _sampler(config)
     channels = 1 if config.channels == "y" else 3
 
     def compile_new():
@@ -454,34 +299,34 @@ def train(
         m.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, loss_weights=loss_weights)
         return m
 
-    fresh = model is None
+    fresh = found is None
     if fresh:
         if strategy is not None:
             with strategy.scope():
-                model = compile_new()
+                fit_model = compile_new()
         else:
-            model = compile_new()
-    fit_model = model
+            fit_model = compile_new()
+    else:
+        fit_model = found["checkpoint"]
     targets = len(fit_model.outputs)
+    model = fit_model
     if targets > 1:  # the inference model: the final output only (the same layers and weights)
         model = keras.Model(fit_model.input, fit_model.outputs[0], name=fit_model.name.replace("_supervised", ""))
     if fresh and config.init_weights:
         _load_initial_weights(model, config)
 
-    start_step = int(history[-1]["step"]) if history else 0
-    cbs = _make_callbacks(config, out, history, start_step, infer=model)
-    if live_plot is None:
-        live_plot = _in_notebook()
-    if live_plot:
-        cbs.append(LivePlot(every=max(10, config.eval_every // 10), title=f"{config.model} x{config.scale}"))
-    cbs += list(callbacks or [])
-    finished = start_step >= config.steps or (
-        config.time_budget_s is not None and sum(h.get("epoch_time_s", 0.0) for h in history) >= config.time_budget_s
+    plot = None
+    if want_live_plot(live_plot):
+        plot = LivePlot(every=max(10, config.eval_every // 10), title=f"{config.model} x{config.scale}")
+    fit_run(
+        fit_model, lambda start: _dataset(config, sampler, start, targets),
+        run=run, networks={"checkpoint": fit_model}, history=history, start_epoch=start_epoch,
+        steps=config.steps, eval_every=config.eval_every,
+        validate=(lambda: validate(model, config.scale, config.val_set, config.val_limit)) if config.val_set else None,
+        extra_logs=lambda: {"learning_rate": float(keras.ops.convert_to_numpy(fit_model.optimizer.learning_rate))},
+        time_budget_s=config.time_budget_s, time_budget_lr=config.learning_rate,
+        what="Training", advice=f"Lower the learning rate (now {config.learning_rate}) or check the data.",
+        live_plot=plot, callbacks=callbacks, verbose=verbose,
     )
-    if not finished:
-        data = _dataset(config, sampler, start_step, targets)
-        fit_model.fit(data, epochs=config.epochs, initial_epoch=start_epoch, steps_per_epoch=config.eval_every,
-                      callbacks=cbs, verbose=verbose, shuffle=False)
-    if out is not None:
-        model.save(out / "model.keras")
-    return TrainResult(model, history, out, config, time.time() - t0)
+    run.save_final(model)
+    return TrainResult(model, history, run.path, config, time.time() - t0)

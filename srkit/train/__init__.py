@@ -1,0 +1,23 @@
+"""Training: one engine for every kind of srkit model.
+
+* :mod:`srkit.train.supervised`: :func:`train` with a :class:`TrainConfig` (single images, pre-upsampled
+  images, deep supervision, bursts) and :func:`validate`;
+* :mod:`srkit.train.run`: the run folder (config, state, atomic checkpoints, resume check);
+* :mod:`srkit.train.callbacks`: step counter, epoch timer, time budget, NaN stop, epoch-end
+  checkpointing and live plots;
+* :mod:`srkit.train.engine`: :func:`fit_run`, the loop both :func:`train` and :func:`srkit.gan.train_gan`
+  run through.
+
+    from srkit.train import TrainConfig, train
+    result = train(TrainConfig("espcn", scale=3, steps=2000), out_dir="runs/espcn_x3")
+"""
+
+from __future__ import annotations
+
+from .callbacks import EpochEnd, LivePlot, LivePlotBase, NaNStop, StepCounter, StepTimer, TimeBudget, in_notebook
+from .engine import finished, fit_run
+from .run import RunFolder
+from .supervised import JsonConfig, TrainConfig, TrainResult, train, validate
+
+__all__ = ["TrainConfig", "TrainResult", "train", "validate", "JsonConfig", "RunFolder", "fit_run", "finished",
+           "LivePlot", "LivePlotBase", "StepCounter", "StepTimer", "TimeBudget", "NaNStop", "EpochEnd", "in_notebook"]
