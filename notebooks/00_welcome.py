@@ -56,14 +56,15 @@
 # | **01 degradation and metrics** | how LR images are made, interpolation baselines, PSNR and SSIM measured exactly as papers do |
 # | **02 CNN basics** | why a classification network fails at SR; SRCNN trained live |
 # | **03 efficient CNNs** | post-upsampling, sub-pixel convolution, FSRCNN, ESPCN, an EDSR-style residual net |
-# | 04 GANs | SRGAN-style training and the perception-distortion trade-off |
-# | 05 RNNs | recursion (DRCN), sequence models, multi-frame SR with ConvGRU |
+# | **04 GANs** | SRGAN-style training and the perception-distortion trade-off |
+# | **05 RNNs** | recursion (DRCN), sequence models, multi-frame SR with ConvGRU |
 #
-# Chapters 04 and 05 are being built; 00 and 01 are the ground everything stands on. The package
+# 00 and 01 are the ground everything stands on; 02 to 05 each build on them. The package
 # `srkit` holds all the code the notebooks call: `srkit.data` (datasets), `srkit.degrade` (making LR
 # images), `srkit.metrics` (PSNR/SSIM), `srkit.evaluate` (benchmark tables), `srkit.widgets` and
-# `srkit.viz` (pictures), `srkit.models`, `srkit.train` and `srkit.zoo` (networks, training, pretrained
-# models). Every function has a docstring: try `help(srkit.metrics.psnr)`.
+# `srkit.viz` (pictures), `srkit.models`, `srkit.train`, `srkit.infer` and `srkit.zoo` (networks, training,
+# running a network on an image, pretrained models), `srkit.gan` (GAN training) and `srkit.burst`
+# (multi-frame bursts). Every function has a docstring: try `help(srkit.metrics.psnr)`.
 
 # %%
 # Every notebook starts the same way: quiet TensorFlow logs, inline figures, the kit.
@@ -163,19 +164,23 @@ widget
 #
 # ## Exercises
 #
-# Write your answer in place of `None` and run the cell: `check` tells you if it is right, or gives a hint.
-# `srkit.exercises.solution("00.1")` shows a worked solution.
+# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
+# `solution("00.1")` prints a worked solution.
+
+# %% [markdown]
+# **Exercise 00.1.** How many pixels does the x4 low-resolution input of Set5 'butterfly' have?
 
 # %%
 from srkit.exercises import check, solution
 
-# 1. How many pixels does the x4 low-resolution input of Set5 'butterfly' have?
 answer_1 = None
 check("00.1", answer_1)
 
+# %% [markdown]
+# **Exercise 00.2.** Of nearest, bilinear and bicubic, which gives the highest PSNR on Set5 'baby' at x3? Answer with the
+# method's name, e.g. `"bilinear"`. (The comparison widget's state knows.)
+
 # %%
-# 2. Of nearest, bilinear and bicubic, which gives the highest PSNR on Set5 'baby' at x3?
-#    (Hint: the widget's state knows.)  Answer with the method's name, e.g. "bilinear".
 answer_2 = None
 check("00.2", answer_2)
 

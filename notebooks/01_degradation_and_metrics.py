@@ -203,22 +203,31 @@ print("largest |d_psnr|:", f"{table.d_psnr.abs().max():.3f} dB", "| largest |d_s
 # * With the protocol right, the bicubic baseline matches the published table (within 0.02 dB here).
 #
 # ## Exercises
+#
+# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
+# `solution("01.1")` prints a worked solution.
+
+# %% [markdown]
+# **Exercise 01.1.** What is the Y value (BT.601 studio swing, 0-255 scale) of pure red (255, 0, 0)?
 
 # %%
 from srkit.exercises import check, solution
 
-# 1. What is the Y value (BT.601 studio swing, 0-255 scale) of pure red (255, 0, 0)?
 answer_1 = None
 check("01.1", answer_1)
 
+# %% [markdown]
+# **Exercise 01.2.** What is the average PSNR (dB) of nearest-neighbour upscaling on Set5 at x4, with the paper protocol?
+
 # %%
-# 2. Average PSNR (dB) of nearest-neighbour upscaling on Set5 at x4, with the paper protocol.
 answer_2 = None
 check("01.2", answer_2)
 
+# %% [markdown]
+# **Exercise 01.3.** By how many dB does bicubic's Set14 x4 PSNR change if you forget the border shave? Give the no-shave
+# PSNR minus the paper-protocol PSNR (it can be negative).
+
 # %%
-# 3. By how many dB does bicubic's Set14 x4 PSNR change if you forget the border shave?
-#    (no-shave PSNR minus paper-protocol PSNR)
 answer_3 = None
 check("01.3", answer_3)
 

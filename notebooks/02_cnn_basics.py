@@ -136,7 +136,7 @@ print("paper (SRCNN):", {ds: t[3] for ds, t in zoo.TARGETS["srcnn"]["psnr"].item
 # %%
 from srkit.data import load_benchmark
 from srkit.degrade import upscale
-from srkit.evaluate import KerasUpscaler
+from srkit.infer import KerasUpscaler
 from srkit.widgets import compare
 
 butterfly = load_benchmark("Set5", 3)[2]
@@ -171,16 +171,24 @@ show_filters(pretrained.get_layer("extract").kernel, title="pretrained SRCNN x3:
 #   `srkit.zoo` has pretrained models with cards.
 #
 # ## Exercises
+#
+# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
+# `solution("02.1")` prints a worked solution.
+
+# %% [markdown]
+# **Exercise 02.1.** How many parameters (weights and biases) does SRCNN 9-5-5 with 64 and 32 filters on one channel have?
+# Count them by hand.
 
 # %%
 from srkit.exercises import check, solution
 
-# 1. How many parameters does SRCNN 9-5-5 (64 and 32 filters, one channel) have? Count them by hand.
 answer_1 = None
 check("02.1", answer_1)
 
+# %% [markdown]
+# **Exercise 02.2.** By how many dB does the pretrained SRCNN x3 beat bicubic on Set5? Use its zoo card and `evaluate`.
+
 # %%
-# 2. By how many dB does the pretrained SRCNN x3 beat bicubic on Set5?
 answer_2 = None
 check("02.2", answer_2)
 

@@ -144,15 +144,23 @@ zoo.results_table().pivot_table(index=["dataset", "model"], columns="scale", val
 # * Deeper residual networks buy quality with parameters and latency; the chart shows the trade-off.
 #
 # ## Exercises
+#
+# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
+# `solution("03.1")` prints a worked solution.
+
+# %% [markdown]
+# **Exercise 03.1.** What is the output shape of `PixelShuffle(3)` applied to a tensor of shape (1, 5, 7, 18)? Answer with a
+# tuple.
 
 # %%
 from srkit.exercises import check, solution
 
-# 1. What is the output shape of PixelShuffle(3) applied to a tensor of shape (1, 5, 7, 18)?
 answer_1 = None
 check("03.1", answer_1)
 
+# %% [markdown]
+# **Exercise 03.2.** Which single-image zoo model has the highest Set14 PSNR at x4? Answer with its name.
+
 # %%
-# 2. Which zoo model has the highest Set14 PSNR at x4?
 answer_2 = None
 check("03.2", answer_2)

@@ -51,7 +51,7 @@ print("Keras", keras.__version__, "on", keras.backend.backend())
 from srkit import gan, zoo
 from srkit.data import load_benchmark
 from srkit.degrade import upscale
-from srkit.evaluate import KerasUpscaler
+from srkit.infer import KerasUpscaler
 from srkit.metrics import spectral_log_ratio, texture_distance
 import matplotlib.pyplot as plt
 
@@ -254,16 +254,25 @@ print("targets met (texture halfway to HR, PSNR drop <= 3 dB):", card["targets_m
 # * Network interpolation walks the perception-distortion curve with no retraining.
 #
 # ## Exercises
+#
+# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
+# `solution("04.1")` prints a worked solution.
+
+# %% [markdown]
+# **Exercise 04.1.** What is the relativistic discriminator loss when D outputs the logit 0 for every real and every fake
+# image (D cannot tell them apart)?
 
 # %%
 from srkit.exercises import check, solution
 
-# 1. What is the relativistic discriminator loss when D outputs 0 for every real and every fake image?
 answer_1 = None
 check("04.1", answer_1)
 
+# %% [markdown]
+# **Exercise 04.2.** How many dB of Set5 PSNR does the pretrained GAN (`edsr_gan` x4) give up against the PSNR generator it
+# started from (`edsr` x4)? Use the zoo cards.
+
 # %%
-# 2. How many dB of Set5 PSNR does edsr_gan x4 give up against edsr x4? Use the zoo cards.
 answer_2 = None
 check("04.2", answer_2)
 

@@ -20,7 +20,7 @@
 # 1. write the recurrence $h_t = f(x_t, h_{t-1}; \theta)$ and say what $x_t$ and $h_t$ are in each of
 #    the three ways SR uses it;
 # 2. build a DRCN-style recursive network and explain why its parameters stay constant as it gets deeper;
-# 3. build the seed's "image as a sequence of rows" network and explain, with numbers, why it loses to a
+# 3. build an "image as a sequence of rows" network and explain, with numbers, why it loses to a
 #    CNN of the same size;
 # 4. simulate a burst of shifted LR frames and run a ConvGRU over it, and measure what the extra frames add;
 # 5. read the measured tables and the frames chart, and know when recurrence helps.
@@ -109,7 +109,7 @@ ax.set_title("same parameters, deeper recursion");
 # %% [markdown]
 # ## 2. Recurrence over a sequence: the image as rows
 #
-# The scheme of the course notes: split the LR image into sequences (its rows), encode them with a
+# A classic way to bring an RNN to images: split the LR image into sequences (its rows), encode them with a
 # recurrent network, decode HR rows. `models.sequence_rnn` runs a bidirectional GRU along every row, then
 # another along every column of the result, and a 1x1 convolution decodes each pixel's state into its
 # $s \times s$ HR pixels (sub-pixel along both axes). No convolution looks at neighbours: all context comes
@@ -239,22 +239,31 @@ ax.set_title("dotted: single-frame model");
 #
 # * Recursion (DRCN) reuses one layer: depth and receptive field grow, parameters do not; deep supervision
 #   trains every recursion to predict.
-# * Recurrence over rows is the seed's scheme; at equal size it loses to a CNN, because SR needs local,
+# * Recurrence over rows (the image as a sequence) works, but at equal size it loses to a CNN, because SR needs local,
 #   translation-equivariant processing, which convolutions give for free and cheaply.
 # * Recurrence over frames is where RNNs shine in SR: a ConvGRU accumulates the extra samples of a burst,
 #   beating the same network on one frame and classical shift-and-add.
 #
 # ## Exercises
+#
+# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
+# `solution("05.1")` prints a worked solution.
+
+# %% [markdown]
+# **Exercise 05.1.** What is the receptive field (in pixels, one side) of the kit's DRCN with 8 recursions? All its
+# convolutions are 3x3: one embedding, the shared one applied 8 times, one reconstruction.
 
 # %%
 from srkit.exercises import check, solution
 
-# 1. Receptive field (one side, pixels) of the kit's DRCN with 8 recursions?
 answer_1 = None
 check("05.1", answer_1)
 
+# %% [markdown]
+# **Exercise 05.2.** `make_burst(load_benchmark("Set14", 4)[0].hr, 4, 5, seed=7)`: by how much (dy, dx), in LR pixels, is
+# frame 3 shifted against frame 0? Answer with a tuple.
+
 # %%
-# 2. make_burst(load_benchmark("Set14", 4)[0].hr, 4, 5, seed=7): the shift (dy, dx) of frame 3, in LR pixels?
 answer_2 = None
 check("05.2", answer_2)
 
