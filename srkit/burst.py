@@ -21,7 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .color import round_255, to_uint8
 from .errors import ShapeError
+from .pipeline import to_channels
 
 __all__ = ["Burst", "make_burst", "load_frames", "shift_and_add", "BurstSampler", "evaluate_bursts", "upscale_burst",
            "check_frames"]
@@ -89,7 +91,7 @@ def make_burst(
         lr = _area_downsample(crop, s)
         if noise_sigma:
             lr = lr + rng.normal(0.0, noise_sigma, lr.shape)
-        out.append(np.clip(np.floor(lr + 0.5), 0, 255).astype(np.uint8))
+        out.append(round_255(lr))
     target = x[m : m + h * s, m : m + w * s]
     return Burst(np.stack(out), shifts_hr / s, target, s)
 
@@ -156,7 +158,7 @@ def upscale_burst(model, frames, scale: int | None = None, tile: int | None = No
     if tile is not None and min(h, w) < tile:
         raise ShapeError(f"The frames ({w}x{h}) are smaller than one tile ({tile}x{tile}); use tile=None or a tile "
                          f"of at most {min(h, w)}.")
-    x = _to_y(stack[:need])[None]
+    x = to_channels(stack[:need], "y")[None]
     if tile is None:
         return np.asarray(model(x, training=False))[0, ..., 0]
     if int(tile) <= 2 * int(overlap) + 8:
@@ -207,12 +209,6 @@ def shift_and_add(burst: Burst) -> np.ndarray:
     return np.clip(acc / np.maximum(cnt, 1), 0.0, 1.0)
 
 
-def _to_y(frames: np.ndarray) -> np.ndarray:
-    from .pipeline import to_channels
-
-    return to_channels(frames, "y")
-
-
 class BurstSampler:
     """Training pairs for multi-frame SR: a burst of ``frames`` LR patches and the HR patch of frame 0.
 
@@ -239,7 +235,7 @@ class BurstSampler:
         k = int(rng.integers(0, 4))
         crop = np.ascontiguousarray(np.rot90(crop, k))
         b = make_burst(crop, self.scale, self.frames, self.noise_sigma, rng)
-        return _to_y(b.frames), _to_y(b.hr)
+        return to_channels(b.frames, "y"), to_channels(b.hr, "y")
 
     def batch_at(self, seed: int, step: int, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng([int(seed), int(step)])
@@ -260,23 +256,38 @@ def evaluate_bursts(model_or_fn, datasets=("Set14",), scale: int = 4, frames: in
 
     from .data import load_benchmark
     from .degrade import upscale
-    from .metrics import psnr, ssim, to_y_channel
+    from .metrics import to_y_channel
+    from .scoring import mean_scores, score_pairs
+
+    def y_of(image):  # float Y in [0, 1]; quantised by the scoring loop
+        return to_y_channel(image) / 255.0
+
+    if isinstance(model_or_fn, str) and model_or_fn == "shift_and_add":
+        def method(b):
+            return y_of(shift_and_add(b))
+    elif isinstance(model_or_fn, str) and model_or_fn == "bicubic":
+        def method(b):
+            return y_of(upscale(b.frames[0], scale))
+    else:
+        def method(b):
+            return upscale_burst(model_or_fn, b)
+
+    def bursts(ds):  # the target is the quantised Y of the burst's ground truth
+        for i, pair in enumerate(load_benchmark(ds, scale, limit=limit)):
+            b = make_burst(pair.hr, scale, frames, noise_sigma, seed + i)
+            yield _BurstPair(pair.name, b, to_uint8(y_of(b.hr)))
 
     rows = []
     for ds in [datasets] if isinstance(datasets, str) else datasets:
-        scores = []
-        for i, pair in enumerate(load_benchmark(ds, scale, limit=limit)):
-            b = make_burst(pair.hr, scale, frames, noise_sigma, seed + i)
-            target = to_y_channel(b.hr) / 255.0
-            if isinstance(model_or_fn, str) and model_or_fn == "shift_and_add":
-                sr = to_y_channel(shift_and_add(b)) / 255.0
-            elif isinstance(model_or_fn, str) and model_or_fn == "bicubic":
-                sr = to_y_channel(upscale(b.frames[0], scale)) / 255.0
-            else:
-                sr = upscale_burst(model_or_fn, b)
-            sr = np.clip(np.floor(sr * 255 + 0.5), 0, 255).astype(np.uint8)
-            ref = np.clip(np.floor(target * 255 + 0.5), 0, 255).astype(np.uint8)
-            scores.append((psnr(sr, ref, scale), ssim(sr, ref, scale)))
-        rows.append({"dataset": ds, "frames": frames, "psnr": float(np.mean([s[0] for s in scores])),
-                     "ssim": float(np.mean([s[1] for s in scores]))})
+        m = mean_scores(score_pairs(lambda p: method(p.burst), bursts(ds), scale))
+        rows.append({"dataset": ds, "frames": frames, "psnr": m["psnr"], "ssim": m["ssim"]})
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class _BurstPair:
+    """A burst with its name and its scoring target (what :func:`srkit.scoring.score_pairs` reads)."""
+
+    name: str
+    burst: Burst
+    hr: np.ndarray

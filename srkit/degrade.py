@@ -33,7 +33,8 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import ShapeError
+from .color import round_255
+from .errors import OptionalDependencyError, ShapeError
 
 __all__ = [
     "imresize",
@@ -41,6 +42,7 @@ __all__ = [
     "bicubic_downsample",
     "upscale",
     "library_resize",
+    "require_opencv",
     "gaussian_kernel",
     "gaussian_blur",
     "add_gaussian_noise",
@@ -131,11 +133,6 @@ def _resize_axis(x: np.ndarray, axis: int, weights: np.ndarray, indices: np.ndar
     return np.moveaxis(out, 0, axis)
 
 
-def _to_uint8(x: np.ndarray) -> np.ndarray:
-    """Round half away from zero and saturate, like MATLAB's conversion to uint8."""
-    return np.clip(np.floor(x + 0.5), 0, 255).astype(np.uint8)
-
-
 def imresize(
     image: np.ndarray,
     scale: float | None = None,
@@ -199,7 +196,7 @@ def imresize(
         weights, indices = _contributions(in_len, out_len, scales[axis], method, antialiasing, border)
         out = _resize_axis(out, axis, weights, indices)
         if is_uint8:
-            out = _to_uint8(out).astype(np.float64)
+            out = round_255(out).astype(np.float64)
     return out.astype(np.uint8) if is_uint8 else out.astype(image.dtype, copy=False)
 
 
@@ -229,6 +226,22 @@ def upscale(lr: np.ndarray, scale: int, method: str = "bicubic") -> np.ndarray:
     return imresize(lr, output_shape=(h * scale, w * scale), method=method)
 
 
+def require_opencv():
+    """The ``cv2`` module, or an :class:`~srkit.errors.OptionalDependencyError` saying how to install it.
+
+    OpenCV is optional: srkit only uses it to compare other libraries' resizing with MATLAB's.
+    """
+    try:
+        import cv2
+    except ImportError as e:
+        raise OptionalDependencyError(
+            "This needs OpenCV, which is optional in srkit (it is only used to compare resizing libraries). "
+            'Install it with  pip install "srkit[opencv]"  (or  .venv/bin/pip install '
+            "opencv-contrib-python-headless  in the kit's virtual environment), then restart the kernel."
+        ) from e
+    return cv2
+
+
 def library_resize(image: np.ndarray, size: tuple[int, int], library: str, method: str = "bicubic"):
     """Resize with another library, to show how much the choice of resize changes the numbers.
 
@@ -236,8 +249,8 @@ def library_resize(image: np.ndarray, size: tuple[int, int], library: str, metho
         image: uint8 ``(H, W)`` or ``(H, W, C)`` image.
         size: ``(height, width)`` of the output.
         library: ``'pil'`` (Pillow; antialiased when shrinking), ``'opencv'`` (``cv2.resize``; *not*
-            antialiased when shrinking with ``'bicubic'``; ``'area'`` averages instead) or ``'tf'``
-            (``tf.image.resize``, ``antialias=False``, its default).
+            antialiased when shrinking with ``'bicubic'``; ``'area'`` averages instead; OpenCV is optional,
+            see :func:`require_opencv`) or ``'tf'`` (``tf.image.resize``, ``antialias=False``, its default).
         method: ``'bicubic'``, ``'bilinear'``, ``'nearest'``, ``'lanczos'`` (PIL, OpenCV) or ``'area'``
             (OpenCV, TF).
     """
@@ -257,8 +270,7 @@ def library_resize(image: np.ndarray, size: tuple[int, int], library: str, metho
         out = np.asarray(pil.resize((w, h), filters[method]))
         return out[..., None] if squeeze else out
     if library == "opencv":
-        import cv2
-
+        cv2 = require_opencv()
         flags = {
             "bicubic": cv2.INTER_CUBIC,
             "bilinear": cv2.INTER_LINEAR,
@@ -273,7 +285,7 @@ def library_resize(image: np.ndarray, size: tuple[int, int], library: str, metho
 
         x = image if image.ndim == 3 else image[..., None]
         out = tf.image.resize(x.astype(np.float32), (h, w), method=method).numpy()
-        out = _to_uint8(out)
+        out = round_255(out)
         return out if image.ndim == 3 else out[..., 0]
     raise ValueError(f"Unknown library {library!r}; choose 'pil', 'opencv' or 'tf'.")
 
@@ -309,7 +321,7 @@ def gaussian_blur(image: np.ndarray, sigma: float, size: int | None = None) -> n
         out = np.stack([correlate(x[..., c], k, mode="nearest") for c in range(x.shape[2])], axis=-1)
     else:
         out = correlate(x, k, mode="nearest")
-    return _to_uint8(out) if image.dtype == np.uint8 else out.astype(image.dtype)
+    return round_255(out) if image.dtype == np.uint8 else out.astype(image.dtype)
 
 
 def add_gaussian_noise(
@@ -320,7 +332,7 @@ def add_gaussian_noise(
     rng = np.random.default_rng(rng)
     image = np.asarray(image)
     noisy = image.astype(np.float64) + rng.normal(0.0, sigma, size=image.shape)
-    return _to_uint8(noisy) if image.dtype == np.uint8 else noisy.astype(image.dtype)
+    return round_255(noisy) if image.dtype == np.uint8 else noisy.astype(image.dtype)
 
 
 def jpeg_compress(image: np.ndarray, quality: int) -> np.ndarray:

@@ -27,3 +27,7 @@ class DatasetNotFoundError(SrkitError, FileNotFoundError):
 
 class ShapeError(SrkitError, ValueError):
     """Arrays have shapes, dtypes or channel counts that do not fit together."""
+
+
+class OptionalDependencyError(SrkitError, ImportError):
+    """A feature needs a package that srkit does not install by default (e.g. OpenCV)."""

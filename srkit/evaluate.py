@@ -22,9 +22,9 @@ import numpy as np
 
 from . import degrade
 from .data import BENCHMARKS, SCALES, load_benchmark
-from .errors import ShapeError
+from .errors import OptionalDependencyError, ShapeError
 from .io import to_uint8
-from .metrics import psnr, ssim
+from .scoring import mean_scores, score_benchmark, score_pairs
 
 __all__ = ["as_upscaler", "evaluate", "summarize", "KerasUpscaler", "InterpolationUpscaler"]
 
@@ -264,27 +264,10 @@ def evaluate(
         else:
             up = as_upscaler(upscaler)
         for ds in datasets:
-            for pair in load_benchmark(ds, scale, limit=limit):
-                sr = to_uint8(up(pair.lr, scale))
-                if sr.ndim == 2:
-                    sr = sr[..., None]
-                if sr.shape != pair.hr.shape:
-                    raise ShapeError(
-                        f"{name} returned {sr.shape} for {ds}/{pair.name} at x{scale}; expected {pair.hr.shape}."
-                    )
-                rows.append(
-                    dict(
-                        method=name,
-                        dataset=ds,
-                        scale=scale,
-                        image=pair.name,
-                        psnr=psnr(sr, pair.hr, crop_border=scale),
-                        ssim=ssim(sr, pair.hr, crop_border=scale),
-                    )
-                )
+            sub = score_benchmark(up, ds, scale, ("psnr", "ssim"), limit=limit, method=name)
+            rows += sub
             if progress:
-                sub = [r for r in rows if r["dataset"] == ds and r["scale"] == scale]
-                print(f"{name} {ds} x{scale}: {np.mean([r['psnr'] for r in sub]):.2f} dB", flush=True)
+                print(f"{name} {ds} x{scale}: {mean_scores(sub, ('psnr',))['psnr']:.2f} dB", flush=True)
     table = pd.DataFrame(rows, columns=["method", "dataset", "scale", "image", "psnr", "ssim"])
     if per_image:
         return table
@@ -328,45 +311,73 @@ PROTOCOL_VARIANTS = {
 }
 
 
-def protocol_effects(datasets: Sequence[str] | str = ("Set5", "Set14"), scale: int = 4):
+#: The variants of :data:`PROTOCOL_VARIANTS` that need OpenCV, which is optional.
+OPENCV_VARIANTS = ("LR from OpenCV bicubic", "upscale with OpenCV")
+
+
+def protocol_effects(datasets: Sequence[str] | str = ("Set5", "Set14"), scale: int = 4, opencv: bool | None = None):
     """Measure how each protocol choice changes the bicubic baseline's numbers.
+
+    Args:
+        datasets: benchmark names.
+        scale: the scale factor.
+        opencv: the two OpenCV rows (:data:`OPENCV_VARIANTS`) need OpenCV, which srkit installs only with
+            its ``opencv`` extra.  ``None`` (default): include them when OpenCV is installed, otherwise
+            leave them out and print a note saying how to install it (every other row is still measured);
+            ``True``: require them (an :class:`~srkit.errors.OptionalDependencyError` without OpenCV);
+            ``False``: leave them out.
 
     Returns a DataFrame with one row per (variant, dataset): ``psnr``, ``ssim`` and ``d_psnr`` (the change
     from the paper protocol).  See :data:`PROTOCOL_VARIANTS` for what each variant does.
     """
+    import dataclasses
+
     import pandas as pd
 
-    from .degrade import library_resize, modcrop
+    from .degrade import library_resize, modcrop, require_opencv
 
     if isinstance(datasets, str):
         datasets = [datasets]
+    variants = list(PROTOCOL_VARIANTS)
+    if opencv is not False:
+        try:
+            require_opencv()
+        except OptionalDependencyError as err:
+            if opencv:
+                raise
+            print(f"Note: the rows {', '.join(OPENCV_VARIANTS)} are left out. {err}", flush=True)
+            opencv = False
+    if opencv is False:
+        variants = [v for v in variants if v not in OPENCV_VARIANTS]
+
+    k = scale
     rows = []
     for ds in datasets:
-        pairs = load_benchmark(ds, scale)
-        scores = {v: [] for v in PROTOCOL_VARIANTS}
-        for p in pairs:
-            hr, k = p.hr, scale
-            bic = degrade.upscale(p.lr, k)
-            hr_size = hr.shape[:2]
-            lr_size = p.lr.shape[:2]
-            variants = {
-                "paper protocol": (bic, hr, k, True),
-                "RGB instead of Y": (bic, hr, k, False),
-                "no border shave": (bic, hr, 0, True),
-                "grey scored as RGB->Y": (
-                    (np.repeat(bic, 3, 2), np.repeat(hr, 3, 2), k, True) if hr.shape[2] == 1 else (bic, hr, k, True)
-                ),
-                "LR from PIL bicubic": (degrade.upscale(library_resize(modcrop(hr, k), lr_size, "pil"), k), hr, k, True),
-                "LR from OpenCV bicubic": (
-                    degrade.upscale(library_resize(modcrop(hr, k), lr_size, "opencv"), k), hr, k, True
-                ),
-                "upscale with OpenCV": (library_resize(p.lr, hr_size, "opencv"), hr, k, True),
-            }
-            for name, (sr, ref, crop, y) in variants.items():
-                scores[name].append((psnr(sr, ref, crop, y), ssim(sr, ref, crop, y)))
-        base = np.mean([s[0] for s in scores["paper protocol"]])
-        for name, vals in scores.items():
-            mp = float(np.mean([v[0] for v in vals]))
-            rows.append(dict(variant=name, dataset=ds, scale=scale, psnr=mp,
-                             ssim=float(np.mean([v[1] for v in vals])), d_psnr=mp - base))
+        pairs = load_benchmark(ds, k)
+        bic = {p.name: degrade.upscale(p.lr, k) for p in pairs}
+        as_rgb = [dataclasses.replace(p, hr=np.repeat(p.hr, 3, 2)) if p.hr.shape[2] == 1 else p for p in pairs]
+
+        def bicubic(p):
+            return bic[p.name]
+
+        def bicubic_rgb(p):
+            return np.repeat(bic[p.name], 3, 2) if bic[p.name].shape[2] == 1 else bic[p.name]
+
+        def lr_from(library):
+            return lambda p: degrade.upscale(library_resize(modcrop(p.hr, k), p.lr.shape[:2], library), k)
+
+        recipes = {  # variant: (pair -> SR image, pairs, scoring options)
+            "paper protocol": (bicubic, pairs, {}),
+            "RGB instead of Y": (bicubic, pairs, {"y_channel": False}),
+            "no border shave": (bicubic, pairs, {"crop_border": 0}),
+            "grey scored as RGB->Y": (bicubic_rgb, as_rgb, {}),
+            "LR from PIL bicubic": (lr_from("pil"), pairs, {}),
+            "LR from OpenCV bicubic": (lr_from("opencv"), pairs, {}),
+            "upscale with OpenCV": (lambda p: library_resize(p.lr, p.hr.shape[:2], "opencv"), pairs, {}),
+        }
+        means = {v: mean_scores(score_pairs(recipes[v][0], recipes[v][1], k, **recipes[v][2])) for v in variants}
+        base = means["paper protocol"]["psnr"]
+        for name, m in means.items():
+            rows.append(dict(variant=name, dataset=ds, scale=scale, psnr=m["psnr"], ssim=m["ssim"],
+                             d_psnr=m["psnr"] - base))
     return pd.DataFrame(rows)

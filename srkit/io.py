@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .color import round_255, to_uint8
 from .errors import ImageReadError, ImageTooLargeError, ShapeError
 
 __all__ = ["read_image", "save_image", "IMAGE_EXTENSIONS", "DEFAULT_MAX_PIXELS", "to_uint8"]
@@ -121,7 +122,7 @@ def _to_array(im, path) -> np.ndarray:
         return np.asarray(im)[..., None]
     if mode.startswith("I;16") or mode == "I":
         arr = np.asarray(im).astype(np.float64)
-        return np.clip(np.floor(arr / 257.0 + 0.5), 0, 255).astype(np.uint8)[..., None]
+        return round_255(arr / 257.0)[..., None]
     if mode == "F":
         raise ImageReadError(
             f"{path} holds 32-bit floating-point pixels, which have no agreed 0-255 scale. "
@@ -133,18 +134,6 @@ def _to_array(im, path) -> np.ndarray:
         return np.asarray(im.convert("RGB"))
     except (ValueError, OSError) as e:
         raise ImageReadError(f"{path} has pixel mode {mode!r}, which srkit cannot convert to RGB.") from e
-
-
-def to_uint8(image) -> np.ndarray:
-    """Quantise an image to uint8: floats in [0, 1] are scaled by 255, rounded and clipped."""
-    a = np.asarray(image)
-    if a.dtype == np.uint8:
-        return a
-    if np.issubdtype(a.dtype, np.floating):
-        if not np.all(np.isfinite(a)):
-            raise ShapeError("The image contains NaN or infinite values; it cannot be quantised.")
-        return np.clip(np.floor(a * 255.0 + 0.5), 0, 255).astype(np.uint8)
-    raise ShapeError(f"Expected a uint8 or float image, got dtype {a.dtype}.")
 
 
 def _write_png_rows(path: Path, a: np.ndarray, level: int = 6) -> None:

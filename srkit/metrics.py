@@ -9,13 +9,15 @@ The protocol (one implementation, used by everything in srkit):
 2. **Border.**  ``crop_border`` pixels (by convention the scale factor) are shaved from every side:
    the borders depend on how each method pads, and papers ignore them.
 3. **Arithmetic.**  float64 on the 0-255 scale; PSNR uses peak 255; SSIM uses the Gaussian-window SSIM
-   of Wang et al. (2004): 11x11 window, sigma 1.5, ``K1 = 0.01``, ``K2 = 0.03``, valid region only,
-   averaged over the map (``ssim_index.m``).
+   of Wang et al. (2004): 11x11 window, sigma 1.5, ``K1 = 0.01``, ``K2 = 0.03``, population covariance,
+   valid region only, averaged over the map (``ssim_index.m``), computed by scikit-image's
+   ``structural_similarity`` with exactly these settings.
 4. **Averaging.**  Scores are computed per image and then averaged over a dataset (never one PSNR of a
    pooled MSE).
 
 Images may be ``uint8`` (0-255) or float (0-1); both are brought to the 0-255 scale.  SR outputs should be
-quantised to ``uint8`` before scoring (as saving a PNG would), which :mod:`srkit.evaluate` does.
+quantised to ``uint8`` before scoring (as saving a PNG would), which :mod:`srkit.scoring` (the loop
+every evaluation goes through) does.  The luma conversion and the quantisation live in :mod:`srkit.color`.
 
 The Keras versions (:func:`psnr_metric`, :func:`ssim_metric`, :func:`tf_psnr`, :func:`tf_ssim`) follow
 the same protocol with ``keras.ops`` so they can be training metrics or losses; they agree with the
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .color import Y_COEFFS, Y_OFFSET, rgb_to_y
 from .errors import ShapeError
 
 __all__ = [
@@ -43,11 +46,6 @@ __all__ = [
     "texture_distance",
 ]
 
-#: BT.601 studio-swing luma coefficients for R, G, B in [0, 1] (output in [16, 235]).
-Y_COEFFS = (65.481, 128.553, 24.966)
-Y_OFFSET = 16.0
-
-
 def _as_255(image) -> np.ndarray:
     """float64 array on the 0-255 scale, always (H, W, C)."""
     a = np.asarray(image)
@@ -62,11 +60,6 @@ def _as_255(image) -> np.ndarray:
     if np.issubdtype(a.dtype, np.floating):
         return a.astype(np.float64) * 255.0
     raise ShapeError(f"Images must be uint8 (0-255) or float (0-1), got dtype {a.dtype}.")
-
-
-def rgb_to_y(rgb_255: np.ndarray) -> np.ndarray:
-    """BT.601 studio-swing luma of an (..., 3) array on the 0-255 scale; result on the 0-255 scale."""
-    return Y_OFFSET + rgb_255 @ (np.asarray(Y_COEFFS) / 255.0)
 
 
 def to_y_channel(image) -> np.ndarray:
@@ -127,25 +120,16 @@ def _gaussian_window(size: int = 11, sigma: float = 1.5) -> np.ndarray:
 
 
 def _ssim_2d(a: np.ndarray, b: np.ndarray) -> float:
-    from scipy.ndimage import correlate1d
+    """SSIM of two (H, W) float64 arrays on the 0-255 scale, the settings of ``ssim_index.m``."""
+    from skimage.metrics import structural_similarity
 
-    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
-    g = _gaussian_window()
-    half = len(g) // 2
-
-    def filt(x):  # separable Gaussian, keep the 'valid' region only (as filter2(..., 'valid'))
-        y = correlate1d(correlate1d(x, g, axis=0, mode="constant"), g, axis=1, mode="constant")
-        return y[half:-half, half:-half]
-
-    if min(a.shape) < len(g):
+    if min(a.shape) < 11:
         raise ShapeError(f"SSIM needs at least 11x11 pixels after cropping, got {a.shape}.")
-    mu_a, mu_b = filt(a), filt(b)
-    s_aa = filt(a * a) - mu_a**2
-    s_bb = filt(b * b) - mu_b**2
-    s_ab = filt(a * b) - mu_a * mu_b
-    num = (2 * mu_a * mu_b + c1) * (2 * s_ab + c2)
-    den = (mu_a**2 + mu_b**2 + c1) * (s_aa + s_bb + c2)
-    return float(np.mean(num / den))
+    # sigma 1.5 truncated at 3.5 sigma is the 11x11 window; the 5-pixel margin it needs is left out,
+    # which is the 'valid' region of filter2(..., 'valid').
+    return float(structural_similarity(
+        a, b, data_range=255.0, gaussian_weights=True, sigma=1.5, use_sample_covariance=False, K1=0.01, K2=0.03
+    ))
 
 
 def ssim(sr, hr, crop_border: int = 0, y_channel: bool = True) -> float:

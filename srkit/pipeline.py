@@ -26,10 +26,10 @@ from typing import Sequence
 
 import numpy as np
 
+from .color import rgb_to_y
 from .data import TRAINING_SETS, load_training_images
 from .degrade import Degradation, modcrop, upscale
 from .errors import ShapeError
-from .metrics import rgb_to_y
 
 __all__ = ["PatchSampler", "patch_dataset", "make_sampler", "to_channels"]
 

@@ -23,7 +23,7 @@ from typing import Mapping
 import numpy as np
 
 from .errors import ShapeError
-from .io import to_uint8
+from .color import to_uint8
 from .metrics import psnr, ssim
 
 __all__ = ["CompareState", "CompareWidget", "compare", "ZoomBox", "to_png", "BurstState", "BurstViewer",
