@@ -1,0 +1,53 @@
+"""The perception-distortion trade-off: network interpolation between a PSNR model and its GAN version, and
+the PSNR / SSIM / texture-distance table that places methods on the plane."""
+
+from __future__ import annotations
+
+import keras
+
+from ..errors import ShapeError
+
+__all__ = ["interpolate", "perception_distortion_table"]
+
+
+def interpolate(psnr_model, gan_model, alpha: float):
+    """ESRGAN's network interpolation: a model whose every weight is ``(1 - alpha) * psnr + alpha * gan``.
+
+    ``alpha = 0`` is the PSNR model, ``1`` the GAN; in between trades distortion for detail smoothly.
+    Both models must have the same architecture (same weight shapes), otherwise :class:`ShapeError`.
+    """
+    if not 0.0 <= float(alpha) <= 1.0:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}.")
+    wa, wb = psnr_model.get_weights(), gan_model.get_weights()
+    shapes_a, shapes_b = [w.shape for w in wa], [w.shape for w in wb]
+    if shapes_a != shapes_b:
+        raise ShapeError(f"Cannot interpolate {psnr_model.name} and {gan_model.name}: different architectures "
+                         f"({len(wa)} vs {len(wb)} weight tensors). Both must come from the same builder and config.")
+    model = keras.models.clone_model(psnr_model)
+    model.set_weights([(1 - alpha) * a + alpha * b for a, b in zip(wa, wb)])
+    return model
+
+
+def perception_distortion_table(models: dict, datasets=("Set5", "Set14", "BSD100"), scale: int = 4,
+                                limit: int | None = None):
+    """PSNR, SSIM and texture distance of several methods on benchmarks (the paper protocol).
+
+    ``models`` maps a label to an upscaler (a name such as ``'bicubic'`` or ``'hr'``, a Keras model, or
+    anything :func:`srkit.evaluate.as_upscaler` accepts).  ``'hr'`` scores the ground truth itself
+    (PSNR inf, texture 0).  Returns one row per (method, dataset).
+    """
+    import pandas as pd
+
+    from ..data import load_benchmark
+    from ..evaluate import as_upscaler
+    from ..scoring import mean_scores, score_pairs
+
+    metrics = ("psnr", "ssim", "texture")
+    rows = []
+    for label, m in models.items():
+        up = None if (isinstance(m, str) and m == "hr") else as_upscaler(m)
+        for ds in [datasets] if isinstance(datasets, str) else datasets:
+            scored = score_pairs((lambda pair: pair.hr) if up is None else (lambda pair: up(pair.lr, scale)),
+                                 load_benchmark(ds, scale, limit=limit), scale, metrics)
+            rows.append({"method": label, "dataset": ds, **mean_scores(scored, metrics)})
+    return pd.DataFrame(rows)
