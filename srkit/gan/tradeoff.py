@@ -7,7 +7,23 @@ import keras
 
 from ..errors import ShapeError
 
-__all__ = ["interpolate", "perception_distortion_table"]
+__all__ = ["blended_weights", "interpolate", "perception_distortion_table"]
+
+
+def blended_weights(psnr_model, gan_model, alpha: float) -> list:
+    """The weights ``(1 - alpha) * psnr + alpha * gan`` of two models of the same architecture.
+
+    Raises ``ValueError`` for an ``alpha`` outside [0, 1] and :class:`ShapeError` when the weight shapes
+    differ (the GAN must be fine-tuned from the PSNR model: same builder and config).
+    """
+    if not 0.0 <= float(alpha) <= 1.0:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}.")
+    wa, wb = psnr_model.get_weights(), gan_model.get_weights()
+    if [w.shape for w in wa] != [w.shape for w in wb]:
+        raise ShapeError(f"Cannot interpolate {psnr_model.name} and {gan_model.name}: different architectures "
+                         f"({len(wa)} vs {len(wb)} weight tensors). Both must come from the same builder and config.")
+    a = float(alpha)
+    return [(1 - a) * x + a * y for x, y in zip(wa, wb)]
 
 
 def interpolate(psnr_model, gan_model, alpha: float):
@@ -16,15 +32,9 @@ def interpolate(psnr_model, gan_model, alpha: float):
     ``alpha = 0`` is the PSNR model, ``1`` the GAN; in between trades distortion for detail smoothly.
     Both models must have the same architecture (same weight shapes), otherwise :class:`ShapeError`.
     """
-    if not 0.0 <= float(alpha) <= 1.0:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha}.")
-    wa, wb = psnr_model.get_weights(), gan_model.get_weights()
-    shapes_a, shapes_b = [w.shape for w in wa], [w.shape for w in wb]
-    if shapes_a != shapes_b:
-        raise ShapeError(f"Cannot interpolate {psnr_model.name} and {gan_model.name}: different architectures "
-                         f"({len(wa)} vs {len(wb)} weight tensors). Both must come from the same builder and config.")
+    weights = blended_weights(psnr_model, gan_model, alpha)
     model = keras.models.clone_model(psnr_model)
-    model.set_weights([(1 - alpha) * a + alpha * b for a, b in zip(wa, wb)])
+    model.set_weights(weights)
     return model
 
 
