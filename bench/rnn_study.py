@@ -45,7 +45,6 @@ def main() -> int:
     args = ap.parse_args()
 
     import keras
-    import numpy as np
 
     from srkit.burst import evaluate_bursts
     from srkit.evaluate import evaluate

@@ -360,7 +360,7 @@ def test_burst_state_steps_through_frames_and_viewer_follows():
     st.go(0)
     assert st.difference().max() == 0 and "(+0.00, +0.00)" in st.caption()
     st.go(2)
-    assert f"frame 3 of 4" in st.caption()
+    assert "frame 3 of 4" in st.caption()
     viewer = BurstViewer(burst, size=64)
     before = viewer.image.value
     viewer.slider.value = 2
