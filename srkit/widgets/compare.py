@@ -114,7 +114,7 @@ class CompareState:
             "ssim": float("nan") if small else ssim(im, ref, crop_border=self.crop_border),
         }
         if self.texture:
-            from .metrics import texture_distance
+            from ..metrics import texture_distance
 
             out["texture"] = texture_distance(im, ref, max(1, self.crop_border))
         return out
