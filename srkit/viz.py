@@ -6,7 +6,7 @@ from typing import Mapping
 
 import numpy as np
 
-from .io import to_uint8
+from .color import to_uint8
 
 __all__ = ["image_grid", "metric_bars", "show_filters", "tradeoff_plot", "perception_distortion_plot"]
 
