@@ -31,6 +31,9 @@ checked cell, where nbval would compare them: every notebook's first code cell s
 ``TF_CPP_MIN_LOG_LEVEL=3`` and, in notebooks that run networks, imports Keras (so TensorFlow loads
 there, in an unchecked cell).  This tool also sets ``TF_CPP_MIN_LOG_LEVEL=3`` for the kernel, and it
 exits with an error, naming the cells, when a checked cell still printed to stderr.
+
+A notebook whose execution fails is left unchanged (the error is printed) and the others still run; the
+tool then exits with status 1.
 """
 
 from __future__ import annotations
@@ -94,21 +97,29 @@ def main(argv: list[str]) -> int:
     stems = course_notebooks(args.prefixes)
     if not stems:
         parser.error(f"no notebook in {NB_DIR} starts with {' or '.join(args.prefixes)}")
-    problems = []
+    from nbclient.exceptions import CellExecutionError
+
+    problems, failed = [], []
     for stem in stems:
         sync(stem)
         if args.sync_only:
             print("synced", stem.relative_to(ROOT))
             continue
-        noisy = execute(stem.with_suffix(".ipynb"))
+        try:
+            noisy = execute(stem.with_suffix(".ipynb"))
+        except CellExecutionError as err:  # the notebook is left as it was; go on with the others
+            print(f"FAILED {stem.relative_to(ROOT)}.ipynb (left unchanged):\n{err}", file=sys.stderr)
+            failed.append(stem.name)
+            continue
         sync(stem)
         print("executed and synced", stem.relative_to(ROOT))
         problems += [f"{stem.name}.ipynb cell {i}" for i in noisy]
     if problems:
         print("Checked cells (# NBVAL_CHECK_OUTPUT) wrote to stderr; nbval would compare that noise:\n  "
               + "\n  ".join(problems), file=sys.stderr)
-        return 1
-    return 0
+    if failed:
+        print("Notebooks that failed to run: " + ", ".join(failed), file=sys.stderr)
+    return 1 if problems or failed else 0
 
 
 if __name__ == "__main__":
