@@ -48,11 +48,11 @@ def main() -> int:
 
     from srkit.burst import evaluate_bursts
     from srkit.evaluate import evaluate
-    from srkit.models import with_frames
+    from srkit.models import load_model, with_frames
     from srkit.profile import latency_ms
 
     def load(run: Path):
-        return keras.saving.load_model(run / "model.keras", safe_mode=True, compile=False)
+        return load_model(run / "model.keras", compile=False)
 
     results = json.loads(args.out.read_text()) if args.out.exists() else {}
     results["machine"] = {"cpu": platform.processor() or platform.machine(), "keras": keras.__version__,

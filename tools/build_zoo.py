@@ -37,7 +37,7 @@ def main() -> int:
     import keras
 
     from srkit.evaluate import KerasUpscaler, evaluate
-    from srkit.models import build
+    from srkit.models import build, load_model
     from srkit.train import TrainConfig
     from srkit.models import REGISTRY
     from srkit.zoo import targets_met
@@ -54,7 +54,7 @@ def main() -> int:
         if (run / "weights.weights.h5").exists():
             model.load_weights(run / "weights.weights.h5")
         else:
-            trained = keras.saving.load_model(run / "model.keras", safe_mode=True, compile=False)
+            trained = load_model(run / "model.keras", compile=False)
             model.set_weights(trained.get_weights())
         path = ZOO / "models" / f"{name}.keras"
         model.save(path)

@@ -50,19 +50,19 @@ def main() -> int:
     import keras
     import numpy as np
 
-    import srkit.models  # noqa: F401  (registers the custom layers)
+    from srkit.models import load_model
     from srkit.models import REGISTRY
     from srkit.zoo import targets_met
 
     run = args.run
     cfg = json.loads((run / "config.json").read_text())
     history = json.loads((run / "state.json").read_text())["history"]
-    trained = keras.saving.load_model(run / "model.keras", safe_mode=True, compile=False)
+    trained = load_model(run / "model.keras", compile=False)
     scale = int(cfg["scale"])
     key = f"{args.name}_x{scale}"
     path = ZOO / "models" / f"{key}.keras"
     trained.save(path)
-    model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    model = load_model(path, compile=False)
     prov = json.loads(args.provenance.read_text()).get(key, {})
     extra: dict = {}
 

@@ -85,9 +85,8 @@ def main() -> int:
 
 def pack(out: Path, dest: Path, names: list[str]) -> None:
     """Weights only (no optimizer state) + config + state, a few tar.gz files for the trip back."""
-    import keras
 
-    import srkit.models  # noqa: F401  (registers PixelShuffle and ResidualScale for loading)
+    from srkit.models import load_model
 
     dest.mkdir(parents=True, exist_ok=True)
     groups = {"small": [n for n in names if not n.startswith("edsr")]}
@@ -101,7 +100,7 @@ def pack(out: Path, dest: Path, names: list[str]) -> None:
                 model_path = run / "model.keras"
                 if not model_path.exists():
                     continue
-                model = keras.saving.load_model(model_path, safe_mode=True, compile=False)
+                model = load_model(model_path, compile=False)
                 model.save_weights(run / "weights.weights.h5")
                 for f in ("weights.weights.h5", "config.json", "state.json"):
                     tar.add(run / f, arcname=f"{name}/{f}")

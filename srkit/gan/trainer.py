@@ -195,7 +195,9 @@ def load_generator(source: str = "edsr", scale: int = 4):
     if str(source).endswith(".keras"):
         if not Path(source).exists():
             raise SrkitError(f"Generator file {source} does not exist.")
-        model = keras.saving.load_model(source, safe_mode=True, compile=False)
+        from ..models import load_model
+
+        model = load_model(source, compile=False)
     else:
         from .. import zoo
 

@@ -32,16 +32,41 @@ networks), :mod:`~srkit.models.recurrent` (recurrent networks), :mod:`~srkit.mod
 
 from __future__ import annotations
 
-from .cnn import edsr, espcn, fsrcnn, naive_cnn, srcnn
-from .layers import ConvRecurrent2D, FrameSelect, PairWithReference, PixelShuffle, ResidualScale, RowRNN, WeightedSum
-from .recurrent import drcn, multiframe_rnn, sequence_rnn, with_frames
+import importlib
+
 from .registry import INPUT_KINDS, REGISTRY, ModelSpec, build, names, register, spec, unregister
 
 __all__ = [
     "ModelSpec", "REGISTRY", "INPUT_KINDS", "register", "unregister", "spec", "names", "build",
     "naive_cnn", "srcnn", "fsrcnn", "espcn", "edsr", "drcn", "sequence_rnn", "multiframe_rnn", "with_frames",
     "PixelShuffle", "ResidualScale", "ConvRecurrent2D", "PairWithReference", "FrameSelect", "WeightedSum", "RowRNN",
+    "load_model",
 ]
+
+# Builders and layers load Keras (and TensorFlow): they are imported on first use, so that the registry
+# (e.g. the command line's help) is read without them.
+_LAZY = {
+    **{n: "cnn" for n in ("naive_cnn", "srcnn", "fsrcnn", "espcn", "edsr", "check_scale")},
+    **{n: "recurrent" for n in ("drcn", "sequence_rnn", "multiframe_rnn", "with_frames")},
+    **{n: "layers" for n in ("PixelShuffle", "ResidualScale", "ConvRecurrent2D", "PairWithReference", "FrameSelect",
+                             "WeightedSum", "RowRNN")},
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def load_model(path, compile: bool = True):
+    """Load a ``.keras`` file of any srkit model with ``safe_mode=True`` (the kit's custom layers registered
+    first; nothing else is needed)."""
+    import keras
+
+    importlib.import_module(f"{__name__}.layers")  # registers the custom layers with Keras
+    return keras.saving.load_model(path, safe_mode=True, compile=compile)
+
 
 # Published PSNR (Y channel, paper protocol) the kit's models are held to.
 _SRCNN = {"Set5": {2: 36.66, 3: 32.75, 4: 30.48}, "Set14": {2: 32.42, 3: 29.28, 4: 27.49},
@@ -52,29 +77,29 @@ _DRRN = {"Set5": {2: 37.74, 3: 34.03, 4: 31.68}, "Set14": {2: 33.23, 3: 29.96, 4
          "BSD100": {2: 32.05, 3: 28.95, 4: 27.38}}
 
 for _spec in (
-    ModelSpec("naive_cnn", naive_cnn, "lr", "conv + pooling + dense head: why classification networks fail at SR",
+    ModelSpec("naive_cnn", "srkit.models.cnn:naive_cnn", "lr", "conv + pooling + dense head: why classification networks fail at SR",
               patch_size=16, batch_size=32, learning_rate=1e-3),
-    ModelSpec("srcnn", srcnn, "pre_upsampled", "SRCNN: three convolutions on the bicubic-upscaled image",
+    ModelSpec("srcnn", "srkit.models.cnn:srcnn", "pre_upsampled", "SRCNN: three convolutions on the bicubic-upscaled image",
               patch_size=11, batch_size=32, learning_rate=1e-3, paper="SRCNN (Dong et al., 2014)", targets=_SRCNN),
-    ModelSpec("fsrcnn", fsrcnn, "lr", "FSRCNN: shrink, map, expand at LR, transposed-convolution upsampling",
+    ModelSpec("fsrcnn", "srkit.models.cnn:fsrcnn", "lr", "FSRCNN: shrink, map, expand at LR, transposed-convolution upsampling",
               patch_size=16, batch_size=32, learning_rate=1e-3, paper="FSRCNN (Dong et al., 2016)",
               targets={"Set5": {2: 37.00, 3: 33.06, 4: 30.72}, "Set14": {2: 32.63, 3: 29.37, 4: 27.61}}),
-    ModelSpec("espcn", espcn, "lr", "ESPCN: two convolutions at LR, sub-pixel convolution",
+    ModelSpec("espcn", "srkit.models.cnn:espcn", "lr", "ESPCN: two convolutions at LR, sub-pixel convolution",
               patch_size=17, batch_size=32, learning_rate=1e-3,
               paper="SRCNN's numbers (ESPCN must at least match them)", targets=_SRCNN),
-    ModelSpec("edsr", edsr, "lr", "EDSR-style residual network, the kit's flagship",
+    ModelSpec("edsr", "srkit.models.cnn:edsr", "lr", "EDSR-style residual network, the kit's flagship",
               patch_size=32, batch_size=16, learning_rate=5e-4, paper="VDSR (Kim et al., 2016); aim: DRRN",
               targets=_VDSR, aim=_DRRN),
-    ModelSpec("drcn", drcn, "pre_upsampled", "DRCN-style recursion: one convolution applied T times, deep supervision",
+    ModelSpec("drcn", "srkit.models.recurrent:drcn", "pre_upsampled", "DRCN-style recursion: one convolution applied T times, deep supervision",
               patch_size=11, batch_size=32, learning_rate=1e-3, supervision=0.5,
               paper="DRCN (Kim et al., 2016); the kit's DRCN is a ~10k-parameter teaching version (32 filters, "
                     "8 recursions; the paper's has 256 filters, 16 recursions, 1.8M parameters)",
               targets={"Set5": {3: 33.82}, "Set14": {3: 29.76}, "BSD100": {3: 28.80}}),
-    ModelSpec("sequence_rnn", sequence_rnn, "lr", "recurrence over sequences: bidirectional GRUs along rows and columns",
+    ModelSpec("sequence_rnn", "srkit.models.recurrent:sequence_rnn", "lr", "recurrence over sequences: bidirectional GRUs along rows and columns",
               patch_size=17, batch_size=32, learning_rate=1e-3,
               paper="none (rows and columns read as sequences); compared with an ESPCN of the same size "
                     "trained the same way (notebook 05)"),
-    ModelSpec("multiframe_rnn", multiframe_rnn, "burst", "recurrent multi-frame SR: a ConvGRU/ConvLSTM over a burst",
+    ModelSpec("multiframe_rnn", "srkit.models.recurrent:multiframe_rnn", "burst", "recurrent multi-frame SR: a ConvGRU/ConvLSTM over a burst",
               patch_size=16, batch_size=16, learning_rate=5e-4,
               paper="at least +1.0 dB PSNR over the equal-capacity single-frame model (singleframe_rnn) on "
                     "5-frame x4 bursts from Set14 and BSD100"),

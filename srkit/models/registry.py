@@ -13,6 +13,7 @@ builder plus one :func:`register` call::
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -33,7 +34,9 @@ class ModelSpec:
 
     Args:
         name: the name used everywhere (``build(name, ...)``, ``srkit train NAME``, zoo cards).
-        builder: ``builder(scale=..., channels=..., **model_config) -> keras.Model``.
+        builder: ``builder(scale=..., channels=..., **model_config) -> keras.Model``, or its import path
+            ``"package.module:function"`` (imported on first use, so that reading the registry, e.g. for
+            the command line's help, does not load TensorFlow).
         input_kind: one of :data:`INPUT_KINDS`.
         summary: one line for the command line's help and tables.
         patch_size, batch_size, learning_rate: training defaults (LR patch size; what the zoo used).
@@ -45,7 +48,7 @@ class ModelSpec:
     """
 
     name: str
-    builder: Callable
+    builder: Callable | str
     input_kind: str = "lr"
     summary: str = ""
     patch_size: int = 16
@@ -59,8 +62,9 @@ class ModelSpec:
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
             raise ValueError(f"A model name must be a Python identifier (letters, digits, _), got {self.name!r}.")
-        if not callable(self.builder):
-            raise TypeError(f"The builder of {self.name!r} must be callable, got {type(self.builder).__name__}.")
+        if not (callable(self.builder) or (isinstance(self.builder, str) and ":" in self.builder)):
+            raise TypeError(f"The builder of {self.name!r} must be a callable or 'module:function', "
+                            f"got {self.builder!r}.")
         if self.input_kind not in INPUT_KINDS:
             raise ValueError(f"input_kind of {self.name!r} must be one of {', '.join(INPUT_KINDS)}, "
                              f"got {self.input_kind!r}.")
@@ -68,6 +72,13 @@ class ModelSpec:
             raise ValueError(f"{self.name!r}: patch_size, batch_size and learning_rate must be positive.")
         if not 0.0 <= self.supervision <= 1.0:
             raise ValueError(f"{self.name!r}: supervision must be between 0 and 1, got {self.supervision}.")
+
+    def resolve_builder(self) -> Callable:
+        """The builder function (importing it if it was given as ``"module:function"``)."""
+        if callable(self.builder):
+            return self.builder
+        module, _, attr = self.builder.partition(":")
+        return getattr(importlib.import_module(module), attr)
 
     @property
     def training_defaults(self) -> dict:
@@ -125,4 +136,4 @@ def spec(name: str) -> ModelSpec:
 
 def build(name: str, scale: int, **config):
     """Build the registered model ``name`` for ``scale``; ``config`` goes to its builder."""
-    return spec(name).builder(scale=scale, **config)
+    return spec(name).resolve_builder()(scale=scale, **config)

@@ -13,9 +13,8 @@ import json
 import os
 from pathlib import Path
 
-import keras
-
 from ..errors import SrkitError
+from ..models import load_model
 
 __all__ = ["RunFolder"]
 
@@ -67,7 +66,7 @@ class RunFolder:
 
     def _load(self, path: Path, name: str):
         try:
-            return keras.saving.load_model(path, safe_mode=True)
+            return load_model(path)
         except Exception as e:  # noqa: BLE001 - any unreadable file gets the same advice
             raise SrkitError(f"Could not load the {name} checkpoint {path} ({e}); delete the run folder or "
                              "pass resume=False.") from e

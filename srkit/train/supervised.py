@@ -33,6 +33,7 @@ import keras
 
 from ..data import TRAINING_SETS
 from ..errors import SrkitError
+from ..models import load_model
 from .callbacks import LivePlot
 from .engine import fit_run, want_live_plot
 from .run import RunFolder
@@ -226,7 +227,7 @@ def _load_initial_weights(model, config: TrainConfig) -> None:
         elif src.endswith(".weights.h5"):
             model.load_weights(src)
         else:
-            model.set_weights(keras.saving.load_model(src, safe_mode=True, compile=False).get_weights())
+            model.set_weights(load_model(src, compile=False).get_weights())
     except (ValueError, OSError) as e:
         raise SrkitError(
             f"Could not start {config.model} x{config.scale} from {src!r}: {e}. The weights must come from the "

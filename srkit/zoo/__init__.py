@@ -88,9 +88,7 @@ def load(name: str, scale: int, verify: bool = True):
     Raises :class:`ZooError` for an unknown name or scale, a missing or corrupt file, or a checksum
     that does not match the card (the file was changed or damaged: reinstall or retrain it).
     """
-    import keras
-
-    from .. import models  # noqa: F401  (registers PixelShuffle and ResidualScale)
+    from ..models import load_model
 
     c = card(name, scale)
     path = ZOO_DIR / c["file"]
@@ -104,7 +102,7 @@ def load(name: str, scale: int, verify: bool = True):
                            f"{c['sha256'][:16]}.... The file was modified or damaged; restore it (git checkout) "
                            "or retrain the model.")
     try:
-        return keras.saving.load_model(path, safe_mode=True, compile=False)
+        return load_model(path, compile=False)
     except Exception as e:  # a truncated or foreign file
         raise ZooError(f"Could not load {path} ({type(e).__name__}: {e}); the file is corrupt.") from e
 
