@@ -243,6 +243,15 @@ class BurstSampler:
         return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
 
 
+@dataclass(frozen=True)
+class _BurstPair:
+    """A burst with its name and its scoring target (what :func:`srkit.scoring.score_pairs` reads)."""
+
+    name: str
+    burst: Burst
+    hr: np.ndarray
+
+
 def evaluate_bursts(model_or_fn, datasets=("Set14",), scale: int = 4, frames: int = 5, seed: int = 0,
                     noise_sigma: float = 0.0, limit: int | None = None):
     """PSNR/SSIM of a multi-frame method on bursts made from benchmark HR images (fixed seeds).
@@ -282,12 +291,3 @@ def evaluate_bursts(model_or_fn, datasets=("Set14",), scale: int = 4, frames: in
         m = mean_scores(score_pairs(lambda p: method(p.burst), bursts(ds), scale))
         rows.append({"dataset": ds, "frames": frames, "psnr": m["psnr"], "ssim": m["ssim"]})
     return pd.DataFrame(rows)
-
-
-@dataclass(frozen=True)
-class _BurstPair:
-    """A burst with its name and its scoring target (what :func:`srkit.scoring.score_pairs` reads)."""
-
-    name: str
-    burst: Burst
-    hr: np.ndarray
