@@ -106,3 +106,16 @@ def test_shipped_text_speaks_of_the_kit_only():
     for nb in NOTEBOOKS:
         for i, (_, src) in enumerate(_cells(nb)):
             assert not pattern.search(src), f"{nb.name} cell {i}: {pattern.search(src).group(0)!r}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_checked_cells_hold_no_start_up_noise(notebook):
+    """Outputs nbval compares (cells starting with # NBVAL_CHECK_OUTPUT) must not contain stderr, where
+    TensorFlow's start-up messages would land."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and cell.source.startswith("# NBVAL_CHECK_OUTPUT"):
+            noisy = [o for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+            assert not noisy, f"{notebook.name} cell {i} stores stderr output: {noisy[0].get('text', '')[:200]!r}"
