@@ -131,7 +131,7 @@ from srkit import zoo
 card = zoo.card("srcnn", 3)
 print("parameters:", card["architecture"]["parameters"], "| training steps:", card["training"]["steps"])
 print({ds: round(v["psnr"], 2) for ds, v in card["scores"].items()}, "(PSNR, dB)")
-print("paper (SRCNN):", {ds: t[3] for ds, t in zoo.TARGETS["srcnn"]["psnr"].items()})
+print("paper (SRCNN):", {ds: zoo.target(card, ds) for ds in card["scores"]})
 
 # %%
 from srkit.data import load_benchmark
