@@ -22,6 +22,7 @@ Commands:
   upscale    upscale an image with a pretrained model (tiled for large images)
   zoo        list the pretrained models with their measured scores and targets
   train      train a model on T91 + BSD200 (resumable, for long background runs)
+  train-gan  fine-tune a pretrained PSNR generator with a discriminator (SRGAN/ESRGAN style)
   info       show versions, CPU/GPU and whether smoke mode is on
 
 Examples:
@@ -136,17 +137,30 @@ def cmd_zoo(args) -> int:
     return 0
 
 
-def cmd_train(args) -> int:
-    from .train import TrainConfig, train
+def _config_kwargs(args, config_class) -> dict:
+    """The config fields given on the command line (the rest keep the config class's defaults)."""
+    from dataclasses import fields
 
-    model_config = json.loads(args.model_config) if args.model_config else {}
-    config = TrainConfig(
-        args.model, args.scale, steps=args.steps, model_config=model_config, channels=args.channels,
-        train_sets=tuple(args.train), patch_size=args.patch_size, batch_size=args.batch_size,
-        learning_rate=args.lr, loss=args.loss, eval_every=args.eval_every, val_set=args.val or None,
-        seed=args.seed, limit=args.limit, time_budget_s=args.time_budget, init_weights=args.init,
-        supervision=args.supervision,
-    )
+    given = vars(args)
+    out = {}
+    for f in fields(config_class):
+        if f.name in given:
+            value = given[f.name]
+            if f.name == "val_set" and value == "":
+                value = None
+            elif f.name == "train_sets":
+                value = tuple(value)
+            elif f.name == "model_config":
+                value = json.loads(value)
+            out[f.name] = value
+    return out
+
+
+def cmd_train(args) -> int:
+    from .configs import TrainConfig
+    from .train import train
+
+    config = TrainConfig(**_config_kwargs(args, TrainConfig))
     out = Path(args.out or f"runs/{args.model}_x{args.scale}")
     result = train(config, out_dir=out, resume=not args.no_resume, verbose=2 if args.quiet else "auto")
     best = result.best_val_psnr
@@ -158,20 +172,14 @@ def cmd_train(args) -> int:
 
 
 def cmd_train_gan(args) -> int:
-    from .gan import GANConfig, train_gan
+    from .configs import GANConfig
+    from .gan import train_gan
 
-    config = GANConfig(
-        generator=args.generator, scale=args.scale, steps=args.steps, pixel_weight=args.pixel_weight,
-        adversarial_weight=args.adversarial_weight, feature_weight=args.feature_weight,
-        perceptual_weight=args.perceptual_weight, adversarial=args.adversarial, g_learning_rate=args.g_lr,
-        d_learning_rate=args.d_lr, patch_size=args.patch_size, batch_size=args.batch_size,
-        eval_every=args.eval_every, val_set=args.val or None, train_sets=tuple(args.train), seed=args.seed,
-        limit=args.limit, time_budget_s=args.time_budget,
-    )
-    out = Path(args.out or f"runs/gan_{args.generator}_x{args.scale}")
+    config = GANConfig(**_config_kwargs(args, GANConfig))
+    out = Path(args.out or f"runs/gan_{config.generator}_x{config.scale}")
     result = train_gan(config, out_dir=out, resume=not args.no_resume, verbose=2 if args.quiet else "auto")
     last = result.history[-1] if result.history else {}
-    print(f"GAN from {args.generator} x{args.scale}: {int(last.get('step', 0))} steps, {result.wall_time_s:.0f} s "
+    print(f"GAN from {config.generator} x{config.scale}: {int(last.get('step', 0))} steps, {result.wall_time_s:.0f} s "
           f"this run; last {config.val_set} PSNR {last.get('val_psnr', float('nan')):.2f} dB, texture distance "
           f"{last.get('val_texture', float('nan')):.2f} dB; saved {out / 'model.keras'}")
     for w in result.warnings:
@@ -245,30 +253,62 @@ def build_parser() -> argparse.ArgumentParser:
                        "card) next to the paper number it is held to.")
     p.set_defaults(func=cmd_zoo)
 
+    _add_train_parsers(sub)
+
+    p = sub.add_parser("info", help="versions, CPU/GPU, smoke mode",
+                       description="Show Python, TensorFlow and Keras versions, the devices TensorFlow sees, "
+                       "and whether SRKIT_SMOKE is on.")
+    p.add_argument("--fast", action="store_true", help="skip importing TensorFlow")
+    p.set_defaults(func=cmd_info)
+    return parser
+
+
+def _add_train_parsers(sub) -> None:
+    """``srkit train`` and ``srkit train-gan``: the model names and help come from the model registry, and
+    every option's default from :class:`srkit.configs.TrainConfig` / :class:`srkit.configs.GANConfig`
+    (an option left out keeps that default)."""
+    from .configs import GANConfig, TrainConfig, defaults
+    from .models import REGISTRY
+
+    keep = argparse.SUPPRESS
+    td, gd = defaults(TrainConfig), defaults(GANConfig)
+
+    def opt(p, flag, dest, d, help_, **kw):
+        shown = d[dest]
+        shown = " ".join(shown) if isinstance(shown, tuple) else ("none" if shown is None else shown)
+        p.add_argument(flag, dest=dest, default=keep, help=f"{help_} (default: {shown})", **kw)
+
+    models = "\n".join(f"  {n:15s} {m.summary} [input: {m.input_kind}]" for n, m in REGISTRY.items())
     p = sub.add_parser("train", help="train a model (resumable; for long runs in the background)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Train an SR model on T91 + BSD200 with the kit's engine: L1/L2 loss, Adam "
-                       "with cosine decay, Set5 validation PSNR and a checkpoint every --eval-every steps. "
-                       "Run the same command again to resume after an interruption.")
-    p.add_argument("model", help="naive_cnn, srcnn, fsrcnn, espcn, edsr, drcn, sequence_rnn or multiframe_rnn")
+                       "with cosine decay, Set5 validation PSNR and a checkpoint every --eval-every steps.\n"
+                       "Run the same command again to resume after an interruption.\n\nModels:\n" + models)
+    p.add_argument("model", choices=list(REGISTRY), metavar="MODEL", help="one of the models listed above")
     p.add_argument("--scale", type=int, required=True, help="2, 3 or 4")
-    p.add_argument("--steps", type=int, default=10_000, help="optimisation steps (default 10000)")
-    p.add_argument("--time-budget", type=float, metavar="SECONDS",
-                   help="train for this long instead (cosine LR over time; --steps becomes an upper bound)")
+    opt(p, "--steps", "steps", td, "optimisation steps", type=int)
+    opt(p, "--time-budget", "time_budget_s", td,
+        "train for this many seconds instead (cosine LR over time; --steps becomes an upper bound)", type=float,
+        metavar="SECONDS")
     p.add_argument("--out", metavar="DIR", help="run folder (default runs/MODEL_xSCALE)")
-    p.add_argument("--eval-every", type=int, default=1000, help="steps between validation + checkpoint")
-    p.add_argument("--batch-size", type=int, help="default depends on the model")
-    p.add_argument("--patch-size", type=int, help="LR patch size; default depends on the model")
-    p.add_argument("--lr", type=float, help="peak learning rate; default depends on the model")
-    p.add_argument("--loss", choices=["l1", "l2"], default="l1")
-    p.add_argument("--channels", choices=["y", "rgb"], default="y")
-    p.add_argument("--train", nargs="+", default=["T91", "BSD200"], metavar="SET", help="training sets or folders")
-    p.add_argument("--val", default="Set5", help="validation benchmark ('' for none)")
-    p.add_argument("--model-config", metavar="JSON", help='builder arguments, e.g. \'{"blocks": 8}\'')
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--limit", type=int, help="only the first N images of each training set")
-    p.add_argument("--init", metavar="WEIGHTS", help="fine-tune from 'zoo' (the pretrained model) or a .keras/.weights.h5 file")
-    p.add_argument("--supervision", type=float,
-                   help="weight of the intermediate predictions' loss (drcn only; default 0.5 for drcn)")
+    opt(p, "--eval-every", "eval_every", td, "steps between validation + checkpoint", type=int)
+    opt(p, "--batch-size", "batch_size", td, "batch size; none: the model's", type=int)
+    opt(p, "--patch-size", "patch_size", td, "LR patch size; none: the model's", type=int)
+    opt(p, "--lr", "learning_rate", td, "peak learning rate; none: the model's", type=float)
+    opt(p, "--warmup", "warmup_steps", td, "linear learning-rate warm-up steps", type=int)
+    opt(p, "--loss", "loss", td, "pixel loss", choices=["l1", "l2"])
+    opt(p, "--channels", "channels", td, "train on luma or colour", choices=["y", "rgb"])
+    opt(p, "--train", "train_sets", td, "training sets or folders", nargs="+", metavar="SET")
+    opt(p, "--val", "val_set", td, "validation benchmark ('' for none)")
+    opt(p, "--val-limit", "val_limit", td, "validate on the first N images only", type=int)
+    opt(p, "--model-config", "model_config", td, 'builder arguments as JSON, e.g. \'{"blocks": 8}\'',
+        metavar="JSON")
+    opt(p, "--seed", "seed", td, "seed of weights and data", type=int)
+    opt(p, "--limit", "limit", td, "only the first N images of each training set", type=int)
+    opt(p, "--init", "init_weights", td, "fine-tune from 'zoo' (the pretrained model) or a .keras/.weights.h5 file",
+        metavar="WEIGHTS")
+    opt(p, "--supervision", "supervision", td, "weight of the intermediate predictions' loss (models with "
+        "intermediate predictions, e.g. drcn); none: the model's", type=float)
     p.add_argument("--no-resume", action="store_true", help="start afresh even if DIR has a checkpoint")
     p.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     p.set_defaults(func=cmd_train)
@@ -278,35 +318,33 @@ def build_parser() -> argparse.ArgumentParser:
                        "discriminator: pixel + adversarial + feature-matching losses, each logged on its own; "
                        "Set5 PSNR and texture distance and a checkpoint every --eval-every steps. Run the same "
                        "command again to resume.")
-    p.add_argument("--generator", default="edsr", help="zoo name or .keras file of the PSNR generator (default edsr)")
-    p.add_argument("--scale", type=int, default=4, help="2, 3 or 4 (default 4)")
-    p.add_argument("--steps", type=int, default=5000)
-    p.add_argument("--time-budget", type=float, metavar="SECONDS", help="stop after this long")
+    opt(p, "--generator", "generator", gd, "zoo name or .keras file of the PSNR generator")
+    opt(p, "--scale", "scale", gd, "2, 3 or 4", type=int)
+    opt(p, "--steps", "steps", gd, "generator (= discriminator) updates", type=int)
+    opt(p, "--time-budget", "time_budget_s", gd, "stop after this many seconds", type=float, metavar="SECONDS")
     p.add_argument("--out", metavar="DIR", help="run folder (default runs/gan_GENERATOR_xSCALE)")
-    p.add_argument("--eval-every", type=int, default=500)
-    p.add_argument("--pixel-weight", type=float, default=1.0)
-    p.add_argument("--adversarial-weight", type=float, default=5e-3)
-    p.add_argument("--feature-weight", type=float, default=1.0)
-    p.add_argument("--perceptual-weight", type=float, default=0.0, help="VGG loss weight (needs VGG19 weights offline)")
-    p.add_argument("--adversarial", choices=["relativistic", "standard"], default="relativistic")
-    p.add_argument("--g-lr", type=float, default=1e-4)
-    p.add_argument("--d-lr", type=float, default=1e-4)
-    p.add_argument("--patch-size", type=int, default=24, help="LR patch size")
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--train", nargs="+", default=["T91", "BSD200"], metavar="SET")
-    p.add_argument("--val", default="Set5", help="validation benchmark ('' for none)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--limit", type=int, help="only the first N images of each training set")
-    p.add_argument("--no-resume", action="store_true")
+    opt(p, "--eval-every", "eval_every", gd, "steps between validation + checkpoint", type=int)
+    opt(p, "--pixel-weight", "pixel_weight", gd, "weight of the pixel loss", type=float)
+    opt(p, "--adversarial-weight", "adversarial_weight", gd, "weight of the adversarial loss", type=float)
+    opt(p, "--feature-weight", "feature_weight", gd, "weight of the discriminator feature-matching loss", type=float)
+    opt(p, "--perceptual-weight", "perceptual_weight", gd, "VGG loss weight (needs VGG19 weights offline)",
+        type=float)
+    opt(p, "--adversarial", "adversarial", gd, "adversarial loss", choices=["relativistic", "standard"])
+    opt(p, "--pixel", "pixel", gd, "pixel loss", choices=["l1", "l2"])
+    opt(p, "--g-lr", "g_learning_rate", gd, "generator learning rate", type=float)
+    opt(p, "--d-lr", "d_learning_rate", gd, "discriminator learning rate", type=float)
+    opt(p, "--patch-size", "patch_size", gd, "LR patch size", type=int)
+    opt(p, "--batch-size", "batch_size", gd, "batch size", type=int)
+    opt(p, "--disc-filters", "disc_filters", gd, "discriminator filters in its first block", type=int)
+    opt(p, "--disc-blocks", "disc_blocks", gd, "discriminator blocks", type=int)
+    opt(p, "--train", "train_sets", gd, "training sets or folders", nargs="+", metavar="SET")
+    opt(p, "--val", "val_set", gd, "validation benchmark ('' for none)")
+    opt(p, "--val-limit", "val_limit", gd, "validate on the first N images only", type=int)
+    opt(p, "--seed", "seed", gd, "seed of weights and data", type=int)
+    opt(p, "--limit", "limit", gd, "only the first N images of each training set", type=int)
+    p.add_argument("--no-resume", action="store_true", help="start afresh even if DIR has a checkpoint")
     p.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     p.set_defaults(func=cmd_train_gan)
-
-    p = sub.add_parser("info", help="versions, CPU/GPU, smoke mode",
-                       description="Show Python, TensorFlow and Keras versions, the devices TensorFlow sees, "
-                       "and whether SRKIT_SMOKE is on.")
-    p.add_argument("--fast", action="store_true", help="skip importing TensorFlow")
-    p.set_defaults(func=cmd_info)
-    return parser
 
 
 def main(argv=None) -> int:

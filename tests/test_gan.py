@@ -121,6 +121,7 @@ def test_training_logs_every_term_checkpoints_and_resumes_exactly(tmp_path):
     for term in ("pixel", "adversarial", "feature", "g_loss", "d_loss", "d_real_acc", "d_fake_acc",
                  "val_psnr", "val_texture"):
         assert all(np.isfinite(h[term]) for h in full.history), term
+    assert all(h["epoch_time_s"] > 0 for h in full.history)  # the same engine as supervised training
     for f in ("config.json", "state.json", "generator.keras", "discriminator.keras", "model.keras"):
         assert (tmp_path / "full" / f).exists()
     half = gan.train_gan(tiny_config(steps=4), out_dir=tmp_path / "half", verbose=0, generator=g,

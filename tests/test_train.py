@@ -147,3 +147,12 @@ def test_drcn_deep_supervision_trains_every_prediction_and_saves_the_plain_model
         TrainConfig("espcn", 3, supervision=0.5)
     with pytest.raises(ValueError, match="between 0 and 1"):
         TrainConfig("drcn", 3, supervision=1.5)
+
+
+def test_every_epoch_records_its_training_time(tmp_path):
+    # Time budgets, zoo cards and study tables add up epoch_time_s: every run must log it, not only timed ones.
+    result = train(tiny(steps=20, eval_every=10, val_set=None), out_dir=tmp_path, verbose=0)
+    assert [h["step"] for h in result.history] == [10, 20]
+    assert all(h["epoch_time_s"] > 0 for h in result.history)
+    saved = json.loads((tmp_path / "state.json").read_text())["history"]
+    assert [h["epoch_time_s"] for h in saved] == [h["epoch_time_s"] for h in result.history]

@@ -15,9 +15,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from ..data import TRAINING_SETS
 from ..errors import ShapeError, SrkitError
-from ..train import JsonConfig, RunFolder, fit_run
+from ..configs import GANConfig
+from ..train import RunFolder, fit_run
 from ..train.engine import want_live_plot
 from .diagnostics import LossPlot, diagnose
 from .losses import VGGFeatures, adversarial_loss, feature_matching_loss, pixel_loss
@@ -110,68 +110,6 @@ class GANTrainer(keras.Model):
         for k, v in values.items():
             self.trackers[k].update_state(v)
         return {k: t.result() for k, t in self.trackers.items()}
-
-
-@dataclass
-class GANConfig(JsonConfig):
-    """Everything that defines a GAN fine-tuning run (stored as ``config.json`` beside its checkpoints).
-
-    Args:
-        generator: zoo name of the PSNR generator to start from (its architecture and weights), or a
-            ``.keras`` file.
-        scale: 2, 3 or 4.
-        steps: generator (= discriminator) updates.
-        pixel_weight, adversarial_weight, feature_weight, perceptual_weight: loss weights
-            (see :class:`GANTrainer`); ``perceptual_weight > 0`` needs the VGG19 weights offline.
-        adversarial: ``'relativistic'`` or ``'standard'``.
-        pixel: ``'l1'`` or ``'l2'``.
-        g_learning_rate, d_learning_rate: Adam learning rates (constant; halved at 50% and 75% of the steps).
-        patch_size, batch_size: LR patch size and batch size.
-        disc_filters, disc_blocks: discriminator size (:func:`discriminator`).
-        eval_every: steps between validation (PSNR and texture distance on ``val_set``) and checkpoints.
-        val_set, val_limit: validation benchmark and image limit.
-        train_sets, limit, seed: training data (T91 + BSD200 by default), and the seed of weights and data.
-        time_budget_s: stop after this many seconds (``steps`` stays the schedule's length).
-    """
-
-    generator: str = "edsr"
-    scale: int = 4
-    steps: int = 5000
-    pixel_weight: float = 1.0
-    adversarial_weight: float = 5e-3
-    feature_weight: float = 1.0
-    perceptual_weight: float = 0.0
-    adversarial: str = "relativistic"
-    pixel: str = "l1"
-    g_learning_rate: float = 1e-4
-    d_learning_rate: float = 1e-4
-    patch_size: int = 24
-    batch_size: int = 16
-    disc_filters: int = 32
-    disc_blocks: int = 4
-    eval_every: int = 500
-    val_set: str | None = "Set5"
-    val_limit: int | None = None
-    train_sets: tuple = TRAINING_SETS
-    limit: int | None = None
-    seed: int = 0
-    time_budget_s: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.scale not in (2, 3, 4):
-            raise ValueError(f"scale must be 2, 3 or 4, got {self.scale!r}.")
-        if self.adversarial not in ("relativistic", "standard"):
-            raise ValueError(f"adversarial must be 'relativistic' or 'standard', got {self.adversarial!r}.")
-        if self.pixel not in ("l1", "l2"):
-            raise ValueError(f"pixel must be 'l1' or 'l2', got {self.pixel!r}.")
-        if self.steps < 1 or self.eval_every < 1:
-            raise ValueError("steps and eval_every must be positive.")
-        for k in ("pixel_weight", "adversarial_weight", "feature_weight", "perceptual_weight"):
-            if getattr(self, k) < 0:
-                raise ValueError(f"{k} must be >= 0, got {getattr(self, k)}.")
-        self.train_sets = tuple(str(s) for s in self.train_sets)
-        self.eval_every = min(self.eval_every, self.steps)
-
 
 
 @dataclass

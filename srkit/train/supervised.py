@@ -22,118 +22,22 @@ Benchmarks (Set5/Set14/BSD100) are only ever used for validation and reporting, 
 
 from __future__ import annotations
 
-import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import keras
 
-from ..data import TRAINING_SETS
 from ..errors import SrkitError
 from ..models import load_model
 from .callbacks import LivePlot
 from .engine import fit_run, want_live_plot
+from ..configs import JsonConfig, TrainConfig
 from .run import RunFolder
 
-__all__ = ["JsonConfig", "TrainConfig", "TrainResult", "train", "validate"]
-
-
-class JsonConfig:
-    """Mixin for run configurations (dataclasses with a ``train_sets`` tuple): ``config.json`` round trip."""
-
-    def to_json(self) -> dict:
-        d = asdict(self)
-        d["train_sets"] = list(d["train_sets"])
-        return d
-
-    @classmethod
-    def from_json(cls, d: dict):
-        d = dict(d)
-        d["train_sets"] = tuple(d.get("train_sets", TRAINING_SETS))
-        return cls(**d)
-
-
-@dataclass
-class TrainConfig(JsonConfig):
-    """Everything that defines a training run (stored as ``config.json`` beside its checkpoints).
-
-    Args:
-        model: a registered model name (:data:`srkit.models.REGISTRY`).
-        scale: 2, 3 or 4.
-        steps: total optimisation steps.
-        model_config: keyword arguments for the model builder (e.g. ``{"blocks": 8}``).
-        channels: ``'y'`` (papers' choice) or ``'rgb'``.
-        train_sets: training set names or folders (default T91 + BSD200).
-        patch_size, batch_size, learning_rate: ``None`` takes the model's defaults (its
-            :class:`srkit.models.ModelSpec`).
-        loss: ``'l1'`` or ``'l2'``.
-        warmup_steps: linear learning-rate warm-up before the cosine decay.
-        eval_every: steps between validations and checkpoints (one Keras epoch).
-        val_set: benchmark used for validation (``None``: no validation).
-        val_limit: only the first N validation images (quick runs).
-        seed: seeds weights and data.
-        limit: only the first N images of each training set (quick runs).
-        init_weights: start from these weights instead of a random initialisation (fine-tuning):
-            ``'zoo'`` (the pretrained model of the same name and scale), or a ``.keras`` /
-            ``.weights.h5`` file of the same architecture.
-        time_budget_s: train for this many seconds instead of a fixed number of steps: the learning
-            rate follows a cosine over *time* and training stops when the budget is spent (``steps``
-            is then an upper bound).  Used to train the zoo on a machine of unknown speed.
-        supervision: deep supervision (DRCN): the loss is ``(1 - supervision) * loss(final output) +
-            supervision * mean over t of loss(prediction t)``, so every recursion learns to predict the
-            HR image.  Only for models with intermediate predictions (layers ``prediction1..T``, e.g.
-            ``drcn``); ``None`` takes the model's default.
-    """
-
-    model: str
-    scale: int
-    steps: int = 10_000
-    model_config: dict = field(default_factory=dict)
-    channels: str = "y"
-    train_sets: tuple = TRAINING_SETS
-    patch_size: int | None = None
-    batch_size: int | None = None
-    learning_rate: float | None = None
-    loss: str = "l1"
-    warmup_steps: int = 0
-    eval_every: int = 1000
-    val_set: str | None = "Set5"
-    val_limit: int | None = None
-    seed: int = 0
-    limit: int | None = None
-    time_budget_s: float | None = None
-    init_weights: str | None = None
-    supervision: float | None = None
-
-    def __post_init__(self) -> None:
-        from ..models import REGISTRY, spec
-
-        model_spec = spec(self.model)  # a clear error for an unknown name
-        if self.scale not in (2, 3, 4):
-            raise ValueError(f"scale must be 2, 3 or 4, got {self.scale!r}.")
-        if self.loss not in ("l1", "l2"):
-            raise ValueError(f"loss must be 'l1' or 'l2', got {self.loss!r}.")
-        if self.steps < 1 or self.eval_every < 1:
-            raise ValueError("steps and eval_every must be positive.")
-        for key, value in model_spec.training_defaults.items():
-            if getattr(self, key) is None:
-                setattr(self, key, value)
-        self.train_sets = tuple(str(s) for s in self.train_sets)
-        self.eval_every = min(self.eval_every, self.steps)
-        if not 0.0 <= self.supervision <= 1.0:
-            raise ValueError(f"supervision must be between 0 and 1, got {self.supervision}.")
-        if self.supervision and not model_spec.supervision:
-            supervised = [n for n, m in REGISTRY.items() if m.supervision]
-            raise ValueError(f"supervision (intermediate predictions) is only for {', '.join(supervised)}, "
-                             f"not {self.model}.")
-
-    @property
-    def epochs(self) -> int:
-        return math.ceil(self.steps / self.eval_every)
-
+__all__ = ["JsonConfig", "TrainConfig", "TrainResult", "train", "validate"]  # configs from srkit.configs
 
 
 @dataclass
