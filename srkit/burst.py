@@ -23,6 +23,7 @@ import numpy as np
 
 from .color import round_255, to_uint8
 from .errors import ShapeError
+from .infer import predict_tiled
 from .pipeline import to_channels
 
 __all__ = ["Burst", "make_burst", "load_frames", "shift_and_add", "BurstSampler", "evaluate_bursts", "upscale_burst",
@@ -137,13 +138,19 @@ def check_frames(frames) -> np.ndarray:
 
 def upscale_burst(model, frames, scale: int | None = None, tile: int | None = None, overlap: int = 12) -> np.ndarray:
     """Run a multi-frame model on a burst: the first ``T`` frames (``T`` = what the model was built for),
-    Y channel, optionally in tiles of ``tile`` LR pixels (with ``overlap``) to bound memory.
+    Y channel, optionally tile by tile to bound memory.
 
     ``frames``: a :class:`Burst`, an ``(N, h, w, C)`` array or a list of images.  RGB frames are scored
     on Y: the result is the SR luma (float, 0-1, ``(s*h, s*w)``) aligned with frame 0.
 
+    ``tile`` and ``overlap`` mean what they mean everywhere in the kit (:func:`srkit.infer.predict_tiled`):
+    the result is assembled from ``tile x tile`` LR pieces, each computed with ``overlap`` LR pixels of
+    context on every side; with an overlap that covers the model's receptive field the result equals
+    the untiled one.  ``scale``, when given, is checked against the model's upscaling factor.
+
     Raises :class:`ShapeError` for frames of different sizes or channel counts, fewer frames than the
-    model needs, frames smaller than the model can use, or frames smaller than one tile.
+    model needs, frames smaller than the model can use, or a model of another scale; ``ValueError`` for
+    a tile or overlap that is not a positive (overlap: non-negative) whole number of pixels.
     """
     if len(model.input_shape) != 5:
         raise ShapeError(f"{model.name} takes input {model.input_shape}; upscale_burst needs a multi-frame model.")
@@ -155,27 +162,12 @@ def upscale_burst(model, frames, scale: int | None = None, tile: int | None = No
     n, h, w, _ = stack.shape
     if min(h, w) < 8:
         raise ShapeError(f"The frames are {w}x{h} pixels; a multi-frame model needs at least 8x8.")
-    if tile is not None and min(h, w) < tile:
-        raise ShapeError(f"The frames ({w}x{h}) are smaller than one tile ({tile}x{tile}); use tile=None or a tile "
-                         f"of at most {min(h, w)}.")
     x = to_channels(stack[:need], "y")[None]
-    if tile is None:
-        return np.asarray(model(x, training=False))[0, ..., 0]
-    if int(tile) <= 2 * int(overlap) + 8:
-        raise ValueError(f"tile ({tile}) must be larger than 2 * overlap + 8 ({2 * overlap + 8}) LR pixels.")
-    step = int(tile) - 2 * int(overlap)
-    out = None
-    for y0 in range(0, h, step):
-        y1, ya = min(h, y0 + step), max(0, y0 - overlap)
-        yb = min(h, y1 + overlap)
-        for x0 in range(0, w, step):
-            x1, xa = min(w, x0 + step), max(0, x0 - overlap)
-            xb = min(w, x1 + overlap)
-            sr = np.asarray(model(x[:, :, ya:yb, xa:xb], training=False))[0, ..., 0]
-            s = sr.shape[0] // (yb - ya)
-            if out is None:
-                out = np.zeros((h * s, w * s), np.float32)
-            out[y0 * s:y1 * s, x0 * s:x1 * s] = sr[(y0 - ya) * s:(y1 - ya) * s, (x0 - xa) * s:(x1 - xa) * s]
+
+    def run(rows: slice, cols: slice) -> np.ndarray:
+        return np.asarray(model(x[:, :, rows, cols], training=False))[0, ..., 0]
+
+    out = predict_tiled(run, (h, w), tile=tile, overlap=overlap)
     if scale is not None and out.shape[0] != h * int(scale):
         raise ShapeError(f"{model.name} upscales x{out.shape[0] // h}, not x{scale}.")
     return out

@@ -105,7 +105,7 @@ def cmd_upscale(args) -> int:
     import time
 
     from .degrade import INTERPOLATIONS, upscale
-    from .evaluate import KerasUpscaler
+    from .infer import KerasUpscaler
     from .io import read_image, save_image
 
     lr = read_image(args.input)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import ShapeError
 
-__all__ = ["Y_COEFFS", "Y_OFFSET", "rgb_to_y", "replace_y", "rgb_to_ycbcr", "ycbcr_to_rgb", "to_uint8", "round_255"]
+__all__ = ["Y_COEFFS", "Y_OFFSET", "rgb_to_y", "replace_y", "replace_y_uint8", "rgb_to_ycbcr", "ycbcr_to_rgb", "to_uint8", "round_255"]
 
 #: BT.601 studio-swing luma coefficients for R, G, B in [0, 1] (output in [16, 235]).
 Y_COEFFS = (65.481, 128.553, 24.966)
@@ -48,6 +48,26 @@ def replace_y(rgb_uint8: np.ndarray, y_255: np.ndarray) -> np.ndarray:
     out = rgb + delta[..., None]
     out *= np.float32(1.0 / 255.0)
     return np.clip(out, 0.0, 1.0, out=out)
+
+
+def replace_y_uint8(rgb: np.ndarray, y_255: np.ndarray) -> np.ndarray:
+    """``to_uint8(replace_y(rgb, y_255))`` with one float32 buffer instead of several: the same uint8 result.
+
+    ``rgb`` holds whole numbers 0-255 (uint8, or float32 with integer values); ``y_255`` is float on the
+    0-255 scale.  Used on the inference path, where the colour of every output pixel goes through it.
+    """
+    y = np.asarray(y_255, np.float32)
+    if not np.all(np.isfinite(y)):
+        raise ShapeError("The image contains NaN or infinite values; it cannot be quantised.")
+    out = np.array(rgb, np.float32)
+    delta = (y - rgb_to_y(out)) * np.float32(255.0 / 219.0)
+    out += delta[..., None]
+    out *= np.float32(1.0 / 255.0)
+    np.clip(out, 0.0, 1.0, out=out)
+    out *= np.float32(255.0)
+    out += np.float32(0.5)
+    np.floor(out, out=out)
+    return out.astype(np.uint8)
 
 
 def rgb_to_ycbcr(rgb) -> np.ndarray:

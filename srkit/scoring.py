@@ -168,7 +168,7 @@ def score_benchmark(
 
     Args:
         upscaler: an interpolation or zoo name, a Keras model (a generator too) or a callable
-            ``f(lr, scale) -> sr`` (see :func:`srkit.evaluate.as_upscaler`).
+            ``f(lr, scale) -> sr`` (see :func:`srkit.upscalers.as_upscaler`).
         dataset: ``'Set5'``, ``'Set14'`` or ``'BSD100'``.
         scale: 2, 3 or 4.
         metrics, crop_border, y_channel: as in :func:`score_image`.
@@ -180,7 +180,7 @@ def score_benchmark(
     ``mean_scores(score_benchmark(generator, 'Set5', 4, ('psnr', 'texture'), limit=5), ('psnr', 'texture'))``.
     """
     from .data import load_benchmark
-    from .evaluate import as_upscaler
+    from .upscalers import as_upscaler
 
     up = as_upscaler(upscaler)
     return score_pairs(lambda pair: up(pair.lr, scale), load_benchmark(dataset, scale, limit=limit), scale,

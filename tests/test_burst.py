@@ -132,8 +132,9 @@ def test_upscale_burst_tiles_and_rejects_bad_bursts(hr):
     b = make_burst(hr, 4, frames=5, seed=1)
     whole = upscale_burst(model, b)
     assert whole.shape == (b.frames.shape[1] * 4, b.frames.shape[2] * 4)
-    tiled = upscale_burst(model, b, scale=4, tile=48, overlap=12)
+    tiled = upscale_burst(model, b, scale=4, tile=24, overlap=12)  # 24x24 pieces, 12 px of context around
     np.testing.assert_allclose(tiled, whole, atol=1e-4)  # the overlap hides the tile borders
+    np.testing.assert_allclose(upscale_burst(model, b, tile=10_000), whole, atol=1e-6)  # one tile: the whole burst
     assert upscale_burst(model, list(b.frames)).shape == whole.shape  # a list of frames works too
     with pytest.raises(ShapeError, match="needs 3 frames but the burst has 2"):
         upscale_burst(model, b.frames[:2])
@@ -144,10 +145,12 @@ def test_upscale_burst_tiles_and_rejects_bad_bursts(hr):
     rgb = np.repeat(frames[1], 3, axis=-1)
     with pytest.raises(ShapeError, match="Frame 1 has 3 channel"):
         check_frames([frames[0], rgb])
-    with pytest.raises(ShapeError, match="smaller than one tile"):
-        upscale_burst(model, b, tile=10_000)
-    with pytest.raises(ValueError, match="must be larger than"):
-        upscale_burst(model, b, tile=24, overlap=12)
+    with pytest.raises(ValueError, match="tile must be a positive whole number"):
+        upscale_burst(model, b, tile=0)
+    with pytest.raises(ValueError, match="overlap must be a whole number"):
+        upscale_burst(model, b, tile=24, overlap=-1)
+    with pytest.raises(ShapeError, match="not x3"):
+        upscale_burst(model, b, scale=3)
     with pytest.raises(ShapeError, match="at least 8x8"):
         upscale_burst(model, b.frames[:, :6, :6])
     with pytest.raises(ShapeError, match="multi-frame"):

@@ -9,7 +9,9 @@ import pytest
 from srkit import degrade
 from srkit.data import load_benchmark
 from srkit.errors import ShapeError
-from srkit.evaluate import InterpolationUpscaler, KerasUpscaler, _replace_y, as_upscaler, evaluate, summarize
+from srkit.color import replace_y
+from srkit.evaluate import as_upscaler, evaluate, summarize
+from srkit.infer import InterpolationUpscaler, KerasUpscaler
 from srkit.metrics import psnr, rgb_to_y, ssim
 
 
@@ -126,10 +128,10 @@ def test_unknown_dataset_is_reported():
 
 def test_replace_y_with_own_luma_is_the_identity():
     rgb = np.random.default_rng(1).integers(0, 256, size=(7, 9, 3), dtype=np.uint8)
-    out = _replace_y(rgb, rgb_to_y(rgb.astype(np.float64)))
+    out = replace_y(rgb, rgb_to_y(rgb.astype(np.float64)))
     assert out.dtype == np.float32 and out.min() >= 0 and out.max() <= 1
     np.testing.assert_allclose(out * 255, rgb, atol=1e-3)
-    brighter = _replace_y(rgb, rgb_to_y(rgb.astype(np.float64)) + 10)
+    brighter = replace_y(rgb, rgb_to_y(rgb.astype(np.float64)) + 10)
     inside = (rgb > 20).all(axis=-1) & (rgb < 230).all(axis=-1)  # not clipped
     np.testing.assert_allclose(rgb_to_y(brighter * 255.0)[inside], rgb_to_y(rgb.astype(float))[inside] + 10, atol=1e-3)
 

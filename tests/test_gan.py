@@ -193,7 +193,7 @@ def test_network_interpolation_blends_every_weight():
 
 
 def test_interpolation_state_walks_between_the_two_models():
-    from srkit.evaluate import KerasUpscaler
+    from srkit.infer import KerasUpscaler
     from srkit.io import to_uint8
     from srkit.widgets import InterpolationState, InterpolationWidget
 

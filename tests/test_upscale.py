@@ -7,7 +7,7 @@ from srkit import zoo
 from srkit.cli import main
 from srkit.data import load_benchmark
 from srkit.errors import ShapeError
-from srkit.evaluate import KerasUpscaler
+from srkit.infer import KerasUpscaler
 from srkit.io import read_image, save_image
 
 

@@ -118,7 +118,7 @@ def test_missing_file_unknown_name_and_wrong_scale(fake_zoo):
 
 
 def test_wrong_scale_model_is_refused_by_the_upscaler():
-    from srkit.evaluate import KerasUpscaler
+    from srkit.infer import KerasUpscaler
     from srkit.errors import ShapeError
 
     up = KerasUpscaler(zoo.load("espcn", 3))

@@ -36,7 +36,8 @@ def main() -> int:
 
     import keras
 
-    from srkit.evaluate import KerasUpscaler, evaluate
+    from srkit.evaluate import evaluate
+    from srkit.infer import KerasUpscaler
     from srkit.models import build, load_model
     from srkit.train import TrainConfig
     from srkit.models import REGISTRY

@@ -67,7 +67,8 @@ def main() -> int:
     extra: dict = {}
 
     if args.kind == "single":
-        from srkit.evaluate import KerasUpscaler, evaluate
+        from srkit.evaluate import evaluate
+        from srkit.infer import KerasUpscaler
 
         table = evaluate(KerasUpscaler(model, args.name), SETS, [scale], limit=args.limit)
         scores = {r.dataset: {"psnr": round(float(r.psnr), 4), "ssim": round(float(r.ssim), 5)} for r in table.itertuples()}

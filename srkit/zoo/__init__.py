@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import SrkitError
+from ..infer import KerasUpscaler
 
 __all__ = ["available", "card", "load", "upscaler", "results_table", "target", "targets_met", "ZooError", "ZOO_DIR"]
 
@@ -121,8 +122,6 @@ class ZooUpscaler:
         self.name, self.tile = name, tile
 
     def __call__(self, lr, scale: int):
-        from ..evaluate import KerasUpscaler
-
         return KerasUpscaler(_cached(self.name, int(scale)), self.name, tile=self.tile)(lr, scale)
 
     def __repr__(self) -> str:

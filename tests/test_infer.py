@@ -1,0 +1,114 @@
+"""srkit.infer: seamless bounded-memory tiling, the exact fast bicubic, and the colour step."""
+
+import numpy as np
+import pytest
+
+from srkit import degrade, zoo
+from srkit.burst import make_burst, upscale_burst
+from srkit.color import replace_y, replace_y_uint8, to_uint8
+from srkit.data import load_benchmark
+from srkit.errors import ShapeError
+from srkit.infer import KerasUpscaler, bicubic_upscale, predict_tiled
+
+
+def _nearest_x2(x):
+    return np.repeat(np.repeat(x, 2, axis=0), 2, axis=1)
+
+
+def test_predict_tiled_odd_sizes_and_bounded_windows():
+    img = np.arange(13 * 7 * 2, dtype=np.float32).reshape(13, 7, 2)
+    windows = []
+
+    def run(rows, cols):
+        windows.append((rows.stop - rows.start, cols.stop - cols.start))
+        return _nearest_x2(img[rows, cols])
+
+    out = predict_tiled(run, (13, 7), tile=4, overlap=2)
+    np.testing.assert_array_equal(out, _nearest_x2(img))
+    assert len(windows) == 4 * 2 and max(max(w) for w in windows) <= 4 + 2 * 2
+    # a tile larger than the image, and no tiling: one run on the whole image
+    windows.clear()
+    np.testing.assert_array_equal(predict_tiled(run, (13, 7), tile=100, overlap=3), _nearest_x2(img))
+    np.testing.assert_array_equal(predict_tiled(run, (13, 7)), _nearest_x2(img))
+    assert windows == [(13, 7), (13, 7)]
+    # fixed-size windows move back inside the image
+    windows.clear()
+    np.testing.assert_array_equal(predict_tiled(run, (13, 7), window=5), _nearest_x2(img))
+    assert set(windows) == {(5, 5)}
+    with pytest.raises(ShapeError, match="at least 8x8"):
+        predict_tiled(run, (13, 7), window=8)
+    with pytest.raises(ValueError, match="tile must be a positive whole number"):
+        predict_tiled(run, (13, 7), tile=0)
+    with pytest.raises(ValueError, match="overlap must be"):
+        predict_tiled(run, (13, 7), tile=4, overlap=-2)
+    with pytest.raises(ShapeError, match="whole upscaling factor"):
+        predict_tiled(lambda r, c: np.zeros((3, 3)), (2, 2))
+
+
+def test_predict_tiled_finish_sets_the_dtype():
+    img = np.random.default_rng(0).random((9, 11, 3)).astype(np.float32)
+    out = predict_tiled(lambda r, c: _nearest_x2(img[r, c]), (9, 11), tile=5, overlap=1, finish=to_uint8)
+    assert out.dtype == np.uint8
+    np.testing.assert_array_equal(out, to_uint8(_nearest_x2(img)))
+
+
+def test_keras_upscaler_tiles_a_small_odd_image():
+    model = zoo.load("espcn", 3)
+    lr = load_benchmark("Set5", 3)[1].lr[:11, :17]
+    whole = KerasUpscaler(model, output="float")(lr, 3)
+    tiled = KerasUpscaler(model, output="float", tile=5, overlap=6)(lr, 3)
+    assert whole.shape == tiled.shape == (33, 51, 3)
+    np.testing.assert_allclose(tiled, whole, atol=1e-5)
+
+
+@pytest.mark.parametrize("name,scale", [("espcn", 3), ("srcnn", 3)])
+def test_tiled_equals_untiled_on_a_benchmark_image(name, scale):
+    model = zoo.load(name, scale)
+    lr = load_benchmark("Set14", scale)[0].lr  # baboon, whole
+    whole = KerasUpscaler(model, output="float")(lr, scale)
+    tiled = KerasUpscaler(model, output="float", tile=48, overlap=16)(lr, scale)
+    np.testing.assert_allclose(tiled, whole, atol=1e-5)
+    q_whole, q_tiled = KerasUpscaler(model)(lr, scale), KerasUpscaler(model, tile=48, overlap=16)(lr, scale)
+    assert q_whole.dtype == q_tiled.dtype == np.uint8
+    assert np.abs(q_whole.astype(int) - q_tiled).max() <= 1 and (q_whole != q_tiled).mean() < 1e-4
+
+
+def test_upscale_burst_tiled_equals_untiled_with_the_zoo_model():
+    model = zoo.load("multiframe_rnn", 4)
+    burst = make_burst(load_benchmark("Set14", 4)[0].hr, 4, frames=model.input_shape[1], seed=0)
+    whole = upscale_burst(model, burst, scale=4)
+    tiled = upscale_burst(model, burst, scale=4, tile=40, overlap=12)
+    assert whole.shape == tiled.shape == (burst.frames.shape[1] * 4, burst.frames.shape[2] * 4)
+    np.testing.assert_allclose(tiled, whole, atol=1e-4)
+    odd = upscale_burst(model, burst.frames[:, :23, :31], tile=9, overlap=12)
+    assert odd.shape == (92, 124)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_bicubic_upscale_is_identical_to_degrade_upscale(scale):
+    rng = np.random.default_rng(scale)
+    for h, w, c in [(1, 1, 1), (2, 5, 3), (17, 9, 3), (31, 40, 1), (64, 47, 3)]:
+        img = rng.integers(0, 256, (h, w, c)).astype(np.uint8)
+        img[: h // 2] = img[: h // 2] // 32 * 32  # flat areas and sharp edges too
+        np.testing.assert_array_equal(bicubic_upscale(img, scale), degrade.upscale(img, scale))
+    for pair in load_benchmark("Set5", scale):
+        np.testing.assert_array_equal(bicubic_upscale(pair.lr, scale), degrade.upscale(pair.lr, scale))
+    grey = rng.integers(0, 256, (12, 10)).astype(np.uint8)  # other shapes take the reference path
+    np.testing.assert_array_equal(bicubic_upscale(grey, scale), degrade.upscale(grey, scale))
+
+
+def test_replace_y_uint8_equals_quantised_replace_y():
+    rng = np.random.default_rng(3)
+    rgb = rng.integers(0, 256, (40, 30, 3)).astype(np.uint8)
+    y = rng.uniform(0, 260, (40, 30)).astype(np.float32)
+    expected = to_uint8(replace_y(rgb, y))
+    np.testing.assert_array_equal(replace_y_uint8(rgb, y), expected)
+    np.testing.assert_array_equal(replace_y_uint8(rgb.astype(np.float32), y), expected)
+    with pytest.raises(ShapeError, match="NaN"):
+        replace_y_uint8(rgb, np.full((40, 30), np.nan, np.float32))
+
+
+def test_quantised_output_is_the_quantised_float_output():
+    model = zoo.load("espcn", 3)
+    lr = load_benchmark("Set14", 3)[1].lr
+    np.testing.assert_array_equal(KerasUpscaler(model)(lr, 3), to_uint8(KerasUpscaler(model, output="float")(lr, 3)))
