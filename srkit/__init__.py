@@ -1,21 +1,31 @@
 """srkit: a teaching and exploration kit for deep-learning image super-resolution.
 
-Modules (imported on demand, so ``import srkit`` is fast and does not load TensorFlow):
+Modules (imported on demand, so ``import srkit`` is fast and does not load TensorFlow), each for one idea:
 
 * :mod:`srkit.io`: reading and writing images, with a documented policy for every kind of file
 * :mod:`srkit.data`: the bundled datasets and folders of your own images
 * :mod:`srkit.degrade`: MATLAB-exact ``imresize``, blur, noise, JPEG, interpolation baselines
 * :mod:`srkit.color`: BT.601 luma (the Y channel papers score) and uint8 quantisation
-* :mod:`srkit.metrics`: PSNR/SSIM with the paper protocol, in NumPy and Keras
+* :mod:`srkit.metrics`: PSNR/SSIM with the paper protocol, in NumPy and Keras; the texture distance
 * :mod:`srkit.scoring`: the benchmark-scoring loop every evaluation goes through
-* :mod:`srkit.evaluate`: score any upscaler on Set5/Set14/BSD100
+* :mod:`srkit.upscalers`: what counts as an upscaler (a name, a Keras model, a function)
+* :mod:`srkit.infer`: running SR models on images of any size (tiled, bounded memory)
+* :mod:`srkit.evaluate`: score any upscaler on Set5/Set14/BSD100 as a table; how protocol choices change it
 * :mod:`srkit.pipeline`: ``tf.data`` training patches
+* :mod:`srkit.burst`: multi-frame bursts, shift-and-add, burst upscaling and scoring
+* :mod:`srkit.models`: the architectures and their registry (one spec per model)
+* :mod:`srkit.configs`: what defines a training run (``TrainConfig``, ``GANConfig``)
+* :mod:`srkit.train`: the training engine (run folder, callbacks, supervised training)
+* :mod:`srkit.gan`: GAN fine-tuning, network interpolation, perception-distortion
+* :mod:`srkit.zoo`: pretrained models with their cards
+* :mod:`srkit.profile`: parameters, FLOPs and latency
 * :mod:`srkit.widgets`, :mod:`srkit.viz`: interactive comparison and static figures
 * :mod:`srkit.env`: machine check and smoke mode
-* :mod:`srkit.exercises`: the notebooks' exercises and their checks
-* :mod:`srkit.models`, :mod:`srkit.train`, :mod:`srkit.zoo`: architectures, the training engine, pretrained models
-* :mod:`srkit.gan`: GAN fine-tuning, network interpolation, perception-distortion
-* :mod:`srkit.burst`: multi-frame bursts and shift-and-add
+* :mod:`srkit.errors`: the errors srkit raises on bad input
+* :mod:`srkit.exercises`: the notebooks' exercise checks
+* :mod:`srkit.cli`: the ``srkit`` command line
+
+:data:`API` lists the public names of every module (each module's ``__all__``); everything else is private.
 """
 
 from __future__ import annotations
@@ -24,15 +34,52 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {
-    "io", "data", "degrade", "metrics", "evaluate", "pipeline", "widgets", "viz", "env", "errors", "cli", "exercises",
-    "models", "train", "zoo", "profile", "burst", "gan", "color", "scoring",
+#: The public API: module -> its public names (the module's ``__all__``).
+API: dict[str, tuple[str, ...]] = {
+    "io": ('read_image', 'save_image', 'IMAGE_EXTENSIONS', 'DEFAULT_MAX_PIXELS', 'to_uint8',),
+    "data": ('data_dir', 'list_datasets', 'list_images', 'load_folder', 'load_benchmark', 'load_training_images',
+        'Pair', 'BENCHMARKS', 'TRAINING_SETS', 'SCALES', 'published_bicubic'),
+    "degrade": ('imresize', 'modcrop', 'bicubic_downsample', 'upscale', 'library_resize', 'require_opencv',
+        'gaussian_kernel', 'gaussian_blur', 'add_gaussian_noise', 'jpeg_compress', 'Degradation', 'INTERPOLATIONS'),
+    "color": ('Y_COEFFS', 'Y_OFFSET', 'rgb_to_y', 'replace_y', 'replace_y_uint8', 'rgb_to_ycbcr', 'ycbcr_to_rgb',
+        'to_uint8', 'round_255'),
+    "metrics": ('rgb_to_y', 'to_y_channel', 'crop_border', 'psnr', 'ssim', 'tf_psnr', 'tf_ssim', 'psnr_metric',
+        'ssim_metric', 'radial_power_spectrum', 'spectral_log_ratio', 'texture_distance'),
+    "scoring": ('METRICS', 'Metric', 'score_image', 'score_pairs', 'score_benchmark', 'mean_scores',),
+    "upscalers": ('Upscaler', 'as_upscaler',),
+    "infer": ('KerasUpscaler', 'InterpolationUpscaler', 'predict_tiled', 'bicubic_upscale',),
+    "evaluate": ('as_upscaler', 'evaluate', 'summarize', 'compare_with_published', 'protocol_effects',),
+    "pipeline": ('PatchSampler', 'patch_dataset', 'make_sampler', 'to_channels',),
+    "burst": ('Burst', 'make_burst', 'load_frames', 'shift_and_add', 'BurstSampler', 'evaluate_bursts',
+        'upscale_burst', 'check_frames'),
+    "models": ('ModelSpec', 'REGISTRY', 'INPUT_KINDS', 'register', 'unregister', 'spec', 'names', 'build',
+        'naive_cnn', 'srcnn', 'fsrcnn', 'espcn', 'edsr', 'drcn', 'sequence_rnn', 'multiframe_rnn', 'with_frames',
+        'PixelShuffle', 'ResidualScale', 'ConvRecurrent2D', 'PairWithReference', 'FrameSelect', 'WeightedSum',
+        'RowRNN', 'load_model'),
+    "configs": ('JsonConfig', 'TrainConfig', 'GANConfig', 'defaults',),
+    "train": ('TrainConfig', 'TrainResult', 'train', 'validate', 'JsonConfig', 'RunFolder', 'fit_run', 'finished',
+        'LivePlot', 'LivePlotBase', 'StepCounter', 'StepTimer', 'TimeBudget', 'NaNStop', 'EpochEnd', 'in_notebook'),
+    "gan": ('discriminator', 'feature_model', 'pixel_loss', 'adversarial_loss', 'feature_matching_loss',
+        'VGGFeatures', 'VGG19_FILE', 'vgg_weights_path', 'GANTrainer', 'GANConfig', 'GANResult', 'train_gan',
+        'load_generator', 'validate_gan', 'interpolate', 'diagnose', 'perception_distortion_table', 'LossPlot',
+        'plot_losses'),
+    "zoo": ('available', 'card', 'load', 'upscaler', 'results_table', 'target', 'targets_met', 'ZooError',
+        'ZOO_DIR'),
+    "profile": ('count_flops', 'latency_ms', 'cost_table',),
+    "widgets": ('CompareState', 'CompareWidget', 'compare', 'ZoomBox', 'to_png', 'BurstState', 'BurstViewer',
+        'InterpolationState', 'InterpolationWidget'),
+    "viz": ('image_grid', 'metric_bars', 'show_filters', 'tradeoff_plot', 'perception_distortion_plot',),
+    "env": ('smoke_mode', 'pick', 'describe',),
+    "errors": ('SrkitError', 'ImageReadError', 'ImageTooLargeError', 'DatasetNotFoundError', 'ShapeError',
+        'OptionalDependencyError'),
+    "exercises": ('check', 'is_correct', 'solution', 'EXERCISES',),
+    "cli": ("main", "build_parser"),
 }
 
-__all__ = sorted(_SUBMODULES) + ["__version__"]
+__all__ = sorted(API) + ["API", "__version__"]
 
 
 def __getattr__(name):
-    if name in _SUBMODULES:
+    if name in API:
         return importlib.import_module(f"srkit.{name}")
     raise AttributeError(f"module 'srkit' has no attribute {name!r}")

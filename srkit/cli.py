@@ -10,6 +10,8 @@ from pathlib import Path
 
 from .errors import SrkitError
 
+__all__ = ["main", "build_parser"]
+
 DESCRIPTION = """\
 srkit: a teaching kit for deep-learning image super-resolution.
 
@@ -196,6 +198,7 @@ def cmd_info(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``srkit`` argument parser, one sub-command per task (``srkit --help`` lists them)."""
     parser = argparse.ArgumentParser(prog="srkit", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     from . import __version__
@@ -348,6 +351,8 @@ def _add_train_parsers(sub) -> None:
 
 
 def main(argv=None) -> int:
+    """Run the ``srkit`` command line on ``argv`` (default: ``sys.argv[1:]``); returns the exit status
+    (0 ok, 2 for an error the kit explains, printed as ``srkit COMMAND: error: ...``)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -9,6 +9,10 @@ to do about it.
 from __future__ import annotations
 
 
+__all__ = ["SrkitError", "ImageReadError", "ImageTooLargeError", "DatasetNotFoundError", "ShapeError",
+           "OptionalDependencyError"]
+
+
 class SrkitError(Exception):
     """Base class of every error srkit raises on purpose."""
 
