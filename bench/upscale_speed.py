@@ -127,6 +127,8 @@ def main(argv=None) -> int:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "cpu": _cpu(),
         "python": platform.python_version(),
+        # other processes slow every method; the methods take turns, so the ratios are the robust numbers
+        "load_average_at_start": [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None,
         "unit": "ms per output megapixel (per image: median of the runs after a warm-up; Set14: total over its images)",
         "scale": SCALE,
         "runs": args.runs,
