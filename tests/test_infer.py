@@ -112,3 +112,14 @@ def test_quantised_output_is_the_quantised_float_output():
     model = zoo.load("espcn", 3)
     lr = load_benchmark("Set14", 3)[1].lr
     np.testing.assert_array_equal(KerasUpscaler(model)(lr, 3), to_uint8(KerasUpscaler(model, output="float")(lr, 3)))
+
+
+def test_luma_model_colour_is_the_reference_bicubic_with_the_network_luma():
+    from srkit.color import rgb_to_y
+
+    model = zoo.load("espcn", 2)
+    up = KerasUpscaler(model)
+    lr = load_benchmark("Set5", 2)[2].lr
+    y = up.forward((rgb_to_y(lr.astype(np.float32)) / np.float32(255.0))[..., None])
+    expected = to_uint8(replace_y(degrade.upscale(lr, 2), y[..., 0] * np.float32(255.0)))
+    np.testing.assert_array_equal(up(lr, 2), expected)
