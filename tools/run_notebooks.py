@@ -30,7 +30,8 @@ TensorFlow writes start-up messages to stderr when it is first imported.  They m
 checked cell, where nbval would compare them: every notebook's first code cell sets
 ``TF_CPP_MIN_LOG_LEVEL=3`` and, in notebooks that run networks, imports Keras (so TensorFlow loads
 there, in an unchecked cell).  This tool also sets ``TF_CPP_MIN_LOG_LEVEL=3`` for the kernel, and it
-exits with an error, naming the cells, when a checked cell still printed to stderr.
+exits with an error, naming the cells, when a checked cell still wrote to stderr or printed a
+TensorFlow/Keras/absl log line (such as a tf.function retracing warning) on stdout.
 
 A notebook whose execution fails is left unchanged (the error is printed) and the others still run; the
 tool then exits with status 1.
@@ -40,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +49,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+# Log lines of TensorFlow, Keras and absl, which may also reach stdout (e.g. "WARNING:tensorflow:5 out of the
+# last 11 calls ... triggered tf.function retracing"); they differ from run to run, so no checked cell may hold one.
+LOG_LINE = re.compile(r"^(?:(?:DEBUG|INFO|WARNING|ERROR):(?:tensorflow|absl|keras)|[IWEF]\d{4} \d\d:\d\d:\d\d)", re.M)
+
+
+def noisy(outputs) -> bool:
+    """Whether cell outputs hold stderr or TensorFlow/absl log lines."""
+    for out in outputs:
+        if out.get("output_type") == "stream" and (out.get("name") == "stderr" or LOG_LINE.search(out.get("text", ""))):
+            return True
+    return False
 
 
 def course_notebooks(prefixes: list[str]) -> list[Path]:
@@ -64,7 +77,7 @@ def sync(stem: Path) -> None:
 
 def execute(path: Path) -> list[int]:
     """Run ``path`` in place in smoke mode; keep only checked cells' outputs.  Returns the indices of
-    checked cells that wrote to stderr."""
+    checked cells whose outputs hold stderr or log lines (see :func:`noisy`)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -74,19 +87,19 @@ def execute(path: Path) -> list[int]:
     NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(NB_DIR)}}).execute()
     nb.metadata.pop("widgets", None)
-    noisy = []
+    noisy_cells = []
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         if cell.cell_type != "code":
             continue
         if cell.source.startswith(CHECK_MARK):
-            if any(out.get("output_type") == "stream" and out.get("name") == "stderr" for out in cell.outputs):
-                noisy.append(i)
+            if noisy(cell.outputs):
+                noisy_cells.append(i)
         else:
             cell.outputs = []
             cell.execution_count = None
     nbformat.write(nb, path)
-    return noisy
+    return noisy_cells
 
 
 def main(argv: list[str]) -> int:
@@ -106,16 +119,17 @@ def main(argv: list[str]) -> int:
             print("synced", stem.relative_to(ROOT))
             continue
         try:
-            noisy = execute(stem.with_suffix(".ipynb"))
+            noisy_cells = execute(stem.with_suffix(".ipynb"))
         except CellExecutionError as err:  # the notebook is left as it was; go on with the others
             print(f"FAILED {stem.relative_to(ROOT)}.ipynb (left unchanged):\n{err}", file=sys.stderr)
             failed.append(stem.name)
             continue
         sync(stem)
         print("executed and synced", stem.relative_to(ROOT))
-        problems += [f"{stem.name}.ipynb cell {i}" for i in noisy]
+        problems += [f"{stem.name}.ipynb cell {i}" for i in noisy_cells]
     if problems:
-        print("Checked cells (# NBVAL_CHECK_OUTPUT) wrote to stderr; nbval would compare that noise:\n  "
+        print("Checked cells (# NBVAL_CHECK_OUTPUT) printed log lines or wrote to stderr; nbval would compare "
+              "that noise (the notebooks were written; fix the source of the noise and run again):\n  "
               + "\n  ".join(problems), file=sys.stderr)
     if failed:
         print("Notebooks that failed to run: " + ", ".join(failed), file=sys.stderr)
