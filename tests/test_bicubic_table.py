@@ -17,6 +17,7 @@ def measured():
     return evaluate("bicubic", ["Set5", "Set14", "BSD100"], [2, 3, 4])
 
 
+@pytest.mark.slow
 def test_bicubic_reproduces_published_numbers(measured):
     table = published_table()
     assert len(measured) == 9

@@ -112,6 +112,7 @@ def test_conv_recurrent_layer_and_multiframe_model(tmp_path):
         ConvRecurrent2D(4, cell="rnn")
 
 
+@pytest.mark.slow
 def test_multiframe_model_trains_with_the_engine():
     pytest.importorskip("keras")
     from srkit.train import TrainConfig, train

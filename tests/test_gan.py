@@ -114,6 +114,7 @@ def test_wrong_psnr_checkpoints_are_refused(tmp_path):
         gan.train_gan(tiny_config(), generator=espcn(2))
 
 
+@pytest.mark.slow
 def test_training_logs_every_term_checkpoints_and_resumes_exactly(tmp_path):
     g = espcn(4, channels=1)
     full = gan.train_gan(tiny_config(), out_dir=tmp_path / "full", verbose=0, generator=g)
@@ -145,6 +146,7 @@ class _StopAt(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+@pytest.mark.slow
 def test_caller_generator_is_not_modified(tmp_path):
     g = espcn(4, channels=1)
     before = [w.copy() for w in g.get_weights()]

@@ -43,6 +43,7 @@ def test_training_learns_validates_and_saves(tmp_path):
     assert loaded.count_params() == result.model.count_params()
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_exactly(tmp_path):
     full = train(tiny(), out_dir=tmp_path / "full", verbose=0)
 
@@ -82,6 +83,7 @@ def test_nan_loss_stops_with_a_clear_error(tmp_path, monkeypatch):
         train(tiny(steps=20), out_dir=tmp_path, verbose=0)
 
 
+@pytest.mark.slow
 def test_time_budget_stops_training():
     result = train(tiny(steps=10**7, eval_every=25, time_budget_s=3.0, val_set=None), verbose=0)
     assert result.history[-1]["step"] < 10**7
@@ -102,6 +104,7 @@ def test_train_command_line(tmp_path, capsys):
     assert (out / "model.keras").exists()
 
 
+@pytest.mark.slow
 def test_training_under_a_distribution_strategy():
     import tensorflow as tf
 
@@ -110,6 +113,7 @@ def test_training_under_a_distribution_strategy():
     assert result.history[-1]["step"] == 10 and result.history[-1]["val_psnr"] > 15
 
 
+@pytest.mark.slow
 def test_fine_tuning_starts_from_the_pretrained_weights(tmp_path):
     from srkit import zoo
 
@@ -121,12 +125,14 @@ def test_fine_tuning_starts_from_the_pretrained_weights(tmp_path):
         train(wrong, verbose=0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["sequence_rnn", "drcn"])
 def test_recurrent_single_image_models_train(name):
     result = train(tiny(model=name, scale=3, steps=6, eval_every=6, patch_size=8, batch_size=4), verbose=0)
     assert result.history[-1]["step"] == 6 and result.history[-1]["val_psnr"] > 20
 
 
+@pytest.mark.slow
 def test_drcn_deep_supervision_trains_every_prediction_and_saves_the_plain_model(tmp_path):
     cfg = TrainConfig("drcn", 3, steps=4, eval_every=2, limit=3, val_limit=1, batch_size=4,
                       model_config={"recursions": 3})

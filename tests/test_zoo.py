@@ -32,6 +32,7 @@ def test_card_is_complete_and_file_matches(name, scale):
     assert zoo._sha256(zoo.ZOO_DIR / c["file"]) == c["sha256"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,scale", sorted(EXPECTED))
 def test_card_set5_score_is_what_the_model_measures(name, scale):
     table = evaluate(name, "Set5", scale)
@@ -45,6 +46,7 @@ def test_models_beat_bicubic_on_set5():
         assert zoo.card(name, scale)["scores"]["Set5"]["psnr"] > bic[scale] + 0.5, (name, scale)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,scale", sorted(CHAPTERS))
 def test_chapter_card_set5_score_is_what_the_model_measures(name, scale):
     c = zoo.card(name, scale)
