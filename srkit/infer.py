@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -254,6 +255,22 @@ _PRE_UPSAMPLING: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _EAGER: "weakref.WeakSet" = weakref.WeakSet()
 
 
+class _RetracingNoteFilter(logging.Filter):
+    """Drops TensorFlow's "... triggered tf.function retracing" warning, and only it.
+
+    :meth:`KerasUpscaler.forward` runs each model's compiled forward pass on images of many sizes by
+    design; TensorFlow then warns that the (shared) Keras predict function was traced several times, a
+    performance note that says nothing useful here and would land in every notebook cell that compares
+    models.  Every other TensorFlow message still passes.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+_QUIET_RETRACING = _RetracingNoteFilter()
+
+
 def _in_row_chunks(fn, *arrays) -> np.ndarray:
     """``fn(*arrays)`` computed on horizontal bands in parallel threads (NumPy releases the GIL)."""
     n = arrays[0].shape[0]
@@ -320,6 +337,9 @@ class KerasUpscaler:
         """
         batch = np.asarray(x, np.float32)[None]
         if self.model not in _EAGER and not getattr(self.model, "jit_compile", False):
+            logger = logging.getLogger("tensorflow")
+            if _QUIET_RETRACING not in logger.filters:
+                logger.addFilter(_QUIET_RETRACING)
             try:
                 return np.asarray(self.model.predict_on_batch(batch), dtype=np.float32)[0]
             except Exception:  # a layer that needs static sizes when traced; an eager call shows any real error

@@ -123,3 +123,23 @@ def test_luma_model_colour_is_the_reference_bicubic_with_the_network_luma():
     y = up.forward((rgb_to_y(lr.astype(np.float32)) / np.float32(255.0))[..., None])
     expected = to_uint8(replace_y(degrade.upscale(lr, 2), y[..., 0] * np.float32(255.0)))
     np.testing.assert_array_equal(up(lr, 2), expected)
+
+
+def test_many_image_sizes_and_models_do_not_print_retracing_warnings(caplog):
+    # A notebook cell that compares models on a benchmark runs compiled forward passes on many sizes;
+    # TensorFlow's retracing note must not land in its output, and other TensorFlow warnings still do.
+    import logging
+
+    from srkit import zoo
+    from srkit.infer import KerasUpscaler
+
+    rng = np.random.default_rng(0)
+    with caplog.at_level(logging.WARNING, logger="tensorflow"):
+        for name in ("espcn", "fsrcnn", "srcnn"):
+            up = KerasUpscaler(zoo.load(name, 3))
+            for h, w in [(9, 11), (13, 8), (17, 19), (10, 23), (21, 12), (15, 15), (8, 30)]:
+                assert up(rng.integers(0, 256, (h, w, 3), dtype=np.uint8), 3).shape == (3 * h, 3 * w, 3)
+        logging.getLogger("tensorflow").warning("an unrelated TensorFlow warning")
+    messages = [r.getMessage() for r in caplog.records]
+    assert not any("retracing" in m for m in messages)
+    assert "an unrelated TensorFlow warning" in messages
