@@ -37,7 +37,7 @@ def test_training_learns_validates_and_saves(tmp_path):
     assert all("val_psnr" in h and "loss" in h for h in result.history)
     assert result.history[-1]["loss"] < result.history[0]["loss"]
     assert result.history[-1]["val_psnr"] > 25  # well above a blank image, on Set5 x2
-    for f in ("config.json", "state.json", "checkpoint.keras", "model.keras"):
+    for f in ("config.json", "state.json", "checkpoint-e000003.keras", "model.keras"):
         assert (tmp_path / f).exists()
     loaded = keras.saving.load_model(tmp_path / "model.keras", safe_mode=True)
     assert loaded.count_params() == result.model.count_params()
@@ -61,6 +61,53 @@ def test_a_killed_run_resumes_exactly(tmp_path):
     assert [h["step"] for h in resumed.history] == [10, 20, 30]
     for a, b in zip(full.model.get_weights(), resumed.model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.slow
+def test_a_kill_between_checkpoint_and_state_resumes_from_the_previous_epoch(tmp_path, monkeypatch):
+    from srkit.train import RunFolder
+
+    full = train(tiny(), out_dir=tmp_path / "full", verbose=0)
+
+    class Kill(Exception):
+        pass
+
+    real = RunFolder._write_json
+    saves = []
+
+    def killed_before_second_state(self, name, data):
+        if name == "state.json":
+            saves.append(data["epoch"])
+            if data["epoch"] == 2:  # epoch 2's checkpoint is on disk, its state.json never lands
+                raise Kill()
+        real(self, name, data)
+
+    monkeypatch.setattr(RunFolder, "_write_json", killed_before_second_state)
+    with pytest.raises(Kill):
+        train(tiny(), out_dir=tmp_path / "resumed", verbose=0)
+    monkeypatch.setattr(RunFolder, "_write_json", real)
+    assert json.loads((tmp_path / "resumed" / "state.json").read_text())["step"] == 10
+    resumed = train(tiny(), out_dir=tmp_path / "resumed", verbose=0)
+    assert [h["step"] for h in resumed.history] == [10, 20, 30]
+    for a, b in zip(full.model.get_weights(), resumed.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    # only the last epoch's checkpoint is kept
+    assert sorted(p.name for p in (tmp_path / "resumed").glob("checkpoint*")) == ["checkpoint-e000003.keras"]
+
+
+def test_a_damaged_run_folder_is_named_with_what_to_do(tmp_path):
+    train(tiny(steps=10), out_dir=tmp_path, verbose=0)
+    (tmp_path / "state.json").write_text("{not json")
+    with pytest.raises(SrkitError, match=r"state\.json.*damaged.*resume=False"):
+        train(tiny(steps=10), out_dir=tmp_path, verbose=0)
+    (tmp_path / "state.json").write_text(json.dumps({"epoch": 1, "step": 10, "history": [],
+                                                      "checkpoints": {"checkpoint": "gone.keras"}}))
+    with pytest.raises(SrkitError, match="not there"):
+        train(tiny(steps=10), out_dir=tmp_path, verbose=0)
+    (tmp_path / "gone.keras").write_bytes(b"truncated")
+    with pytest.raises(SrkitError, match=r"Could not load the checkpoint .*gone\.keras.*resume=False"):
+        train(tiny(steps=10), out_dir=tmp_path, verbose=0)
+    assert train(tiny(steps=10), out_dir=tmp_path, verbose=0, resume=False).history[-1]["step"] == 10
 
 
 def test_resuming_with_another_config_is_refused(tmp_path):

@@ -187,7 +187,7 @@ def train_gan(config: GANConfig, out_dir: str | os.PathLike | None = None, resum
     """Fine-tune a PSNR generator into a GAN generator.
 
     Starts from ``config.generator`` (or the ``generator`` model given), with a fresh discriminator; writes
-    ``config.json``, ``generator.keras`` / ``discriminator.keras`` (with their optimizer states) and
+    ``config.json``, the generator's and the discriminator's checkpoints (with their optimizer states) and
     ``state.json`` to ``out_dir`` after every ``eval_every`` steps, and resumes from them (same batches as
     an uninterrupted run).  Validation after each epoch: PSNR and :func:`srkit.metrics.texture_distance`
     on ``config.val_set``.  A non-finite loss stops training with :class:`SrkitError` (the last good

@@ -1,10 +1,15 @@
-"""A training run on disk: its configuration, its state and its checkpoints, written so that a killed run
-loses at most one epoch and resumes exactly.
+"""A training run on disk: its configuration, its state and its checkpoints, written so that a run killed
+at any instant loses at most one epoch and resumes exactly.
 
-A run folder holds ``config.json`` (what defines the run), one ``NAME.keras`` checkpoint per network (with
-its optimizer state), ``state.json`` (epoch, step and the per-epoch history) and, when training ends,
-``model.keras`` (the network to use).  Every file is written to a temporary name and renamed, so a crash
-never leaves half a file.  Resuming refuses a folder whose ``config.json`` differs from the new run's.
+A run folder holds ``config.json`` (what defines the run), one checkpoint per network and epoch,
+``NAME-eNNNNNN.keras`` (with its optimizer state), ``state.json`` (epoch, step, the per-epoch history and
+the names of that epoch's checkpoint files) and, when training ends, ``model.keras`` (the network to use).
+
+Crash consistency: every file is written under a temporary name and renamed into place; an epoch's
+checkpoints are written *before* the ``state.json`` that names them, and the previous epoch's files are
+deleted only after it.  So ``state.json`` always names a complete set of files: a kill before its rename
+resumes from the previous epoch, a kill after it from the new one.  Resuming refuses a folder whose
+``config.json`` differs from the new run's, and names the file and what to do when one is damaged.
 """
 
 from __future__ import annotations
@@ -40,35 +45,50 @@ class RunFolder:
     def open(self, resume: bool = True) -> tuple[int, list[dict], dict | None]:
         """Prepare the folder; returns ``(epochs done, history, {name: network} or None)``.
 
-        With ``resume`` and a complete checkpoint (every network and ``state.json``), the networks are
-        loaded (``safe_mode=True``, optimizer state included) and training continues where it stopped.
+        With ``resume`` and a ``state.json``, the networks it names are loaded (``safe_mode=True``,
+        optimizer state included) and training continues where it stopped.
         """
         if self.path is None:
             return 0, [], None
         self.path.mkdir(parents=True, exist_ok=True)
         saved = self._file("config.json")
         state_file = self._file("state.json")
-        files = {name: self._file(f"{name}.keras") for name in self.checkpoints}
         found = None
         epoch, history = 0, []
-        if resume and state_file.exists() and all(f.exists() for f in files.values()):
-            old = json.loads(saved.read_text()) if saved.exists() else None
+        if resume and state_file.exists():
+            old = self._read_json(saved) if saved.exists() else None
             if old is not None and old != self.config:
                 raise SrkitError(
                     f"{self.path} holds a {self.what} with a different configuration; use another out_dir or "
                     f"resume=False.\nsaved: {old}\nnow:   {self.config}"
                 )
-            state = json.loads(state_file.read_text())
-            epoch, history = int(state["epoch"]), list(state["history"])
+            state = self._read_json(state_file)
+            try:
+                epoch, history = int(state["epoch"]), list(state["history"])
+                files = {name: self._file(state["checkpoints"][name]) for name in self.checkpoints}
+            except (KeyError, TypeError, ValueError) as e:
+                raise SrkitError(f"{state_file} is not a state file of this kind of run (missing {e}); delete the "
+                                 "run folder or pass resume=False to start afresh.") from e
+            missing = [str(f) for f in files.values() if not f.exists()]
+            if missing:
+                raise SrkitError(f"{state_file} names checkpoint files that are not there ({', '.join(missing)}); "
+                                 "the run folder was changed by hand. Delete it or pass resume=False.")
             found = {name: self._load(f, name) for name, f in files.items()}
         self._write_json("config.json", self.config)
         return epoch, history, found
+
+    def _read_json(self, path: Path):
+        try:
+            return json.loads(path.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise SrkitError(f"Could not read {path} ({e}); the run folder is damaged. Delete it or pass "
+                             "resume=False to start afresh.") from e
 
     def _load(self, path: Path, name: str):
         try:
             return load_model(path)
         except Exception as e:  # noqa: BLE001 - any unreadable file gets the same advice
-            raise SrkitError(f"Could not load the {name} checkpoint {path} ({e}); delete the run folder or "
+            raise SrkitError(f"Could not load the checkpoint {path} of the {name} ({e}); delete the run folder or "
                              "pass resume=False.") from e
 
     def _write_json(self, name: str, data) -> None:
@@ -77,16 +97,32 @@ class RunFolder:
         os.replace(tmp, self._file(name))
 
     def save(self, networks: dict, epoch: int, step: int, history: list[dict]) -> None:
-        """Checkpoint every network, then the state (so a state never points at a missing checkpoint)."""
+        """Checkpoint every network for ``epoch``, then point ``state.json`` at them, then delete older files."""
         if self.path is None:
             return
+        names = {}
         for name, net in networks.items():
-            tmp = self._file(f"{name}.tmp.keras")
+            names[name] = f"{name}-e{epoch:06d}.keras"
+            tmp = self._file(f"{name}-e{epoch:06d}.tmp.keras")
             net.save(tmp)
-            os.replace(tmp, self._file(f"{name}.keras"))
-        self._write_json("state.json", {"epoch": epoch, "step": step, "history": history})
+            os.replace(tmp, self._file(names[name]))
+        self._write_json("state.json", {"epoch": epoch, "step": step, "history": history, "checkpoints": names})
+        keep = set(names.values())
+        for name in networks:
+            for old in self.path.glob(f"{name}-e*.keras"):
+                if old.name not in keep:
+                    old.unlink()
+
+    def checkpoint_file(self, name: str) -> Path | None:
+        """The current checkpoint file of network ``name`` (``None``: no checkpoint yet)."""
+        state_file = self._file("state.json") if self.path is not None else None
+        if state_file is None or not state_file.exists():
+            return None
+        return self._file(self._read_json(state_file)["checkpoints"][name])
 
     def save_final(self, model) -> None:
         """Write the trained network as ``model.keras`` (what ``zoo`` tools and users load)."""
         if self.path is not None:
-            model.save(self._file("model.keras"))
+            tmp = self._file("model.tmp.keras")
+            model.save(tmp)
+            os.replace(tmp, self._file("model.keras"))

@@ -164,7 +164,7 @@ def train(
 
     Args:
         config: the run's :class:`TrainConfig`.
-        out_dir: folder for ``config.json``, ``checkpoint.keras``, ``state.json`` and ``model.keras``
+        out_dir: folder for ``config.json``, the checkpoints, ``state.json`` and ``model.keras``
             (``None``: keep nothing on disk, no resume); see :class:`srkit.train.run.RunFolder`.
         resume: continue from ``out_dir``'s checkpoint if there is one (its config must match).
         live_plot: draw the live plot (default: only inside a notebook).
