@@ -91,10 +91,20 @@ def cmd_datasets(args) -> int:
     return 0
 
 
+def _refuse_overwriting_input(args) -> None:
+    """``input`` and ``output`` must be different files unless ``--overwrite`` says otherwise."""
+    src, dst = Path(args.input), Path(args.output)
+    same = dst.exists() and src.exists() and src.resolve() == dst.resolve()
+    if same and not args.overwrite:
+        raise SrkitError(f"{dst} is the input image: writing the result there would replace it. Choose another "
+                         "output file, or add --overwrite if replacing the input is what you want.")
+
+
 def cmd_degrade(args) -> int:
     from .degrade import Degradation
     from .io import read_image, save_image
 
+    _refuse_overwriting_input(args)
     hr = read_image(args.input)
     deg = Degradation(args.scale, blur_sigma=args.blur, noise_sigma=args.noise, jpeg_quality=args.jpeg)
     lr = deg(hr, rng=args.seed)
@@ -110,6 +120,7 @@ def cmd_upscale(args) -> int:
     from .infer import KerasUpscaler
     from .io import read_image, save_image
 
+    _refuse_overwriting_input(args)
     lr = read_image(args.input)
     t0 = time.time()
     if args.model in INTERPOLATIONS:
@@ -238,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--noise", type=float, default=0.0, metavar="SIGMA", help="Gaussian noise sigma (0-255)")
     p.add_argument("--jpeg", type=int, metavar="Q", help="JPEG quality (1-95)")
     p.add_argument("--seed", type=int, default=0, help="seed for the noise")
+    p.add_argument("--overwrite", action="store_true", help="allow OUTPUT to be the input file itself")
     p.set_defaults(func=cmd_degrade)
 
     p = sub.add_parser("upscale", help="upscale an image with a pretrained model or an interpolation",
@@ -249,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="edsr", help="zoo model (srkit zoo lists them) or an interpolation (default edsr)")
     p.add_argument("--scale", type=int, required=True, help="2, 3 or 4")
     p.add_argument("--tile", type=int, default=128, help="tile size in LR pixels (0: no tiling; default 128)")
+    p.add_argument("--overwrite", action="store_true", help="allow OUTPUT to be the input file itself")
     p.set_defaults(func=cmd_upscale)
 
     p = sub.add_parser("zoo", help="list the pretrained models and their measured scores",

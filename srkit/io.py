@@ -175,7 +175,8 @@ def save_image(path: str | os.PathLike, image) -> Path:
     """Save an image (uint8, or float in [0, 1]; (H, W), (H, W, 1) or (H, W, 3)) with Pillow.
 
     The format follows the file extension; PNG is lossless and what SR results should be saved as.
-    Large PNGs (over 16 megapixels) are written row by row to keep memory low.
+    Large PNGs (over 16 megapixels) are written row by row to keep memory low.  The file is written to a
+    temporary name in the same folder and renamed into place, so it either appears whole or not at all.
     """
     from PIL import Image
 
@@ -186,11 +187,24 @@ def save_image(path: str | os.PathLike, image) -> Path:
         raise ShapeError(f"Cannot save an array of shape {np.asarray(image).shape} as an image.")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".png" and a.shape[0] * a.shape[1] > STREAMING_PNG_PIXELS:
-        _write_png_rows(path, np.ascontiguousarray(a))
-        return path
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"Cannot save {path}: unknown image extension {path.suffix!r}; use .png.")
+    # Written next to the target and renamed into place: a crash or a full disk never leaves a half-written
+    # file, and never damages a file that was there before.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        Image.fromarray(a).save(path)
-    except (KeyError, ValueError) as e:
-        raise ValueError(f"Cannot save {path}: unknown image extension {path.suffix!r}; use .png.") from e
+        if fmt == "PNG" and a.shape[0] * a.shape[1] > STREAMING_PNG_PIXELS:
+            _write_png_rows(tmp, np.ascontiguousarray(a))
+        else:
+            Image.fromarray(a).save(tmp, format=fmt)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return path
+
+
+#: File extensions :func:`save_image` writes, and the Pillow format of each.
+_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP", ".tif": "TIFF", ".tiff": "TIFF",
+            ".webp": "WEBP"}

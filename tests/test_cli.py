@@ -210,3 +210,32 @@ def test_degrade_to_an_impossible_path_returns_2(tmp_path, capsys):
     rc = main(["degrade", str(src), str(tmp_path / "afile" / "lr.png"), "--scale", "2"])
     assert rc == 2
     assert "afile" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["degrade", "--scale", "2"], ["upscale", "--model", "bicubic", "--scale", "2"]])
+def test_writing_over_the_input_is_refused_unless_asked(tmp_path, capsys, command):
+    src = tmp_path / "photo.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (24, 30, 3), dtype=np.uint8)).save(src)
+    before = src.read_bytes()
+    rc = main([command[0], str(src), str(tmp_path / "." / "photo.png"), *command[1:]])
+    assert rc == 2
+    assert "is the input image" in capsys.readouterr().err and src.read_bytes() == before
+    assert main([command[0], str(src), str(src), *command[1:], "--overwrite"]) == 0
+    assert src.read_bytes() != before and read_image(src).shape[1] in (15, 60)
+
+
+def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    from srkit.io import save_image
+
+    target = tmp_path / "out.png"
+    save_image(target, np.zeros((8, 8, 3), np.uint8))
+    before = target.read_bytes()
+
+    def full_disk(self, fp, *args, **kwargs):
+        Path(fp).write_bytes(b"\x89PNG partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Image.Image, "save", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        save_image(target, np.ones((8, 8, 3), np.uint8))
+    assert target.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
