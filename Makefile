@@ -17,8 +17,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# As root (usual in containers) JupyterLab refuses to start without --allow-root; without a display it
+# cannot open a browser. Both are said, and handled, before it starts.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+	@flags=""; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "srkit: running as root (usual in containers), so JupyterLab needs --allow-root; adding it. Run 'make lab' as a normal user to avoid it."; \
+	  flags="$$flags --allow-root"; \
+	fi; \
+	if [ "$$(uname)" != Darwin ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "srkit: no display here, so no browser opens; open the address JupyterLab prints below (http://127.0.0.1:PORT/lab?token=...) in a browser."; \
+	  flags="$$flags --no-browser"; \
+	fi; \
+	$(BIN)/jupyter lab $$flags notebooks/00_welcome.ipynb
 
 # Unit tests, then every notebook through nbval (lax mode: only cells marked NBVAL_CHECK_OUTPUT
 # are compared), with SRKIT_SMOKE=1 so training cells are tiny and a per-cell timeout against hangs.
