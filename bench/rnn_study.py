@@ -1,4 +1,4 @@
-"""The RNN chapter's measurements (issue 5), written to bench/rnn_results.json for the README and notebook 05.
+"""The RNN chapter's measurements, written to bench/rnn_results.json for the README and notebook 05.
 
     .venv/bin/python bench/rnn_study.py --drcn RUN_T1 RUN_T2 RUN_T4 RUN_T8 --sequence RUN --espcn RUN \
         --multiframe RUN_5F --singleframe RUN_1F [--limit N]
