@@ -4,14 +4,26 @@ run (:class:`GANConfig`).
 Each is a dataclass stored as ``config.json`` in its run folder (:class:`srkit.train.RunFolder`); its fields
 and defaults are the only place those defaults are written (the ``srkit train`` and ``srkit train-gan``
 commands read them).  This module does not load TensorFlow.
+
+Every field is checked when a config is made (type, range, finite numbers, known names), so a bad value
+is refused with an :class:`~srkit.errors.InvalidValueError` before any data is loaded or model built.
+``model_config`` keys are checked against the model builder's parameters read from its source file
+(``ast``), so the check does not import Keras; a builder registered as a Python function is inspected
+directly.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.util
+import inspect
 import math
+import os
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
-from .data import TRAINING_SETS
+from ._checks import check_choice, check_float, check_int
+from .data import BENCHMARKS, TRAINING_SETS
+from .errors import InvalidValueError
 
 __all__ = ["JsonConfig", "TrainConfig", "GANConfig", "defaults"]
 
@@ -25,6 +37,86 @@ def defaults(config_class) -> dict:
         elif f.default_factory is not MISSING:
             out[f.name] = f.default_factory()
     return out
+
+
+def _builder_parameters(model_spec) -> tuple[set[str], bool] | None:
+    """``(parameter names, takes **kwargs)`` of a model's builder, without importing Keras; ``None`` if the
+    builder's source cannot be read (the builder then reports bad keywords itself)."""
+    builder = model_spec.builder
+    if callable(builder):
+        try:
+            sig = inspect.signature(builder)
+        except (TypeError, ValueError):
+            return None
+        return ({n for n, p in sig.parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)},
+                any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()))
+    module, _, attr = str(builder).partition(":")
+    try:
+        found = importlib.util.find_spec(module)
+        with open(found.origin, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+    except (ImportError, AttributeError, TypeError, ValueError, OSError, SyntaxError):
+        return None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == attr:
+            a = node.args
+            names = {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
+            return names, a.kwarg is not None
+    return None
+
+
+def _check_model_config(model: str, model_config, model_spec) -> dict:
+    if not isinstance(model_config, dict):
+        raise InvalidValueError(f"model_config must be a dict of builder arguments (JSON object on the command "
+                                f"line, e.g. '{{\"blocks\": 8}}'), got {model_config!r}.")
+    set_by_kit = sorted(k for k in ("scale", "channels") if k in model_config)
+    if set_by_kit:
+        raise InvalidValueError(f"model_config must not contain {', '.join(set_by_kit)}: the kit sets them from "
+                                "the config's own 'scale' and 'channels' fields; set those instead.")
+    params = _builder_parameters(model_spec)
+    if params is not None:
+        names, var_kw = params
+        unknown = sorted(k for k in model_config if k not in names)
+        if unknown and not var_kw:
+            allowed = ", ".join(sorted(names - {"scale", "channels"})) or "none"
+            raise InvalidValueError(f"model_config has {', '.join(map(repr, unknown))}, which the {model} builder "
+                                    f"does not take. Its arguments are: {allowed}.")
+    return dict(model_config)
+
+
+def _check_common(config) -> None:
+    """The fields :class:`TrainConfig` and :class:`GANConfig` share (normalised in place)."""
+    config.scale = check_int("scale", config.scale, low=2, high=4)
+    config.steps = check_int("steps", config.steps, low=1)
+    config.eval_every = check_int("eval_every", config.eval_every, low=1)
+    config.seed = check_int("seed", config.seed, low=0)
+    config.limit = check_int("limit", config.limit, low=1, allow_none=True,
+                             hint="Use None (leave --limit out) for every image.")
+    config.val_limit = check_int("val_limit", config.val_limit, low=1, allow_none=True,
+                                 hint="Use None (leave --val-limit out) for every image.")
+    config.time_budget_s = check_float("time_budget_s", config.time_budget_s, low=0, low_open=True,
+                                       allow_none=True)
+    if config.val_set is not None and not isinstance(config.val_set, str):
+        raise InvalidValueError(f"val_set must be a benchmark name or None, got {config.val_set!r}.")
+    if config.val_set == "":
+        config.val_set = None
+    if config.val_set is not None:
+        match = [b for b in BENCHMARKS if b.lower() == config.val_set.lower()]
+        if not match:
+            raise InvalidValueError(f"val_set must be one of {', '.join(BENCHMARKS)} (or None / --val '' for no "
+                                    f"validation), got {config.val_set!r}.")
+        config.val_set = match[0]
+    sets = config.train_sets
+    if isinstance(sets, (str, os.PathLike)):
+        sets = (sets,)
+    try:
+        sets = tuple(str(os.fspath(s)) for s in sets)
+    except TypeError:
+        raise InvalidValueError(f"train_sets must be a list of training set names or folders, got {config.train_sets!r}.") from None
+    if not sets or any(not s.strip() for s in sets):
+        raise InvalidValueError(f"train_sets must name at least one training set or folder (e.g. "
+                                f"{', '.join(TRAINING_SETS)}), got {config.train_sets!r}.")
+    config.train_sets = sets
 
 
 class JsonConfig:
@@ -97,24 +189,40 @@ class TrainConfig(JsonConfig):
     def __post_init__(self) -> None:
         from .models import REGISTRY, spec
 
+        if not isinstance(self.model, str):
+            raise InvalidValueError(f"model must be a registered model name (a string), got {self.model!r}.")
         model_spec = spec(self.model)  # a clear error for an unknown name
-        if self.scale not in (2, 3, 4):
-            raise ValueError(f"scale must be 2, 3 or 4, got {self.scale!r}.")
+        if self.scale not in (2, 3, 4) or isinstance(self.scale, bool):
+            raise InvalidValueError(f"scale must be 2, 3 or 4, got {self.scale!r}.")
         if self.loss not in ("l1", "l2"):
-            raise ValueError(f"loss must be 'l1' or 'l2', got {self.loss!r}.")
-        if self.steps < 1 or self.eval_every < 1:
-            raise ValueError("steps and eval_every must be positive.")
+            raise InvalidValueError(f"loss must be 'l1' or 'l2', got {self.loss!r}.")
+        check_choice("channels", self.channels, ("y", "rgb"))
+        _check_common(self)
+        self.warmup_steps = check_int("warmup_steps", self.warmup_steps, low=0)
+        self.model_config = _check_model_config(self.model, self.model_config, model_spec)
         for key, value in model_spec.training_defaults.items():
             if getattr(self, key) is None:
                 setattr(self, key, value)
-        self.train_sets = tuple(str(s) for s in self.train_sets)
+        self.patch_size = check_int("patch_size", self.patch_size, low=1)
+        self.batch_size = check_int("batch_size", self.batch_size, low=1)
+        self.learning_rate = check_float("learning_rate", self.learning_rate, low=0, low_open=True)
+        self.supervision = check_float("supervision", self.supervision, allow_none=True)
         self.eval_every = min(self.eval_every, self.steps)
-        if not 0.0 <= self.supervision <= 1.0:
-            raise ValueError(f"supervision must be between 0 and 1, got {self.supervision}.")
+        if self.supervision is not None and not 0.0 <= self.supervision <= 1.0:
+            raise InvalidValueError(f"supervision must be between 0 and 1, got {self.supervision}.")
         if self.supervision and not model_spec.supervision:
             supervised = [n for n, m in REGISTRY.items() if m.supervision]
-            raise ValueError(f"supervision (intermediate predictions) is only for {', '.join(supervised)}, "
-                             f"not {self.model}.")
+            raise InvalidValueError(f"supervision (intermediate predictions) is only for {', '.join(supervised)}, "
+                                    f"not {self.model}.")
+        if self.init_weights is not None:
+            src = os.fspath(self.init_weights) if isinstance(self.init_weights, os.PathLike) else self.init_weights
+            if not isinstance(src, str) or not src:
+                raise InvalidValueError(f"init_weights must be 'zoo' or the path of a .keras / .weights.h5 file, "
+                                        f"got {self.init_weights!r}.")
+            if src != "zoo" and not os.path.isfile(os.path.expanduser(src)):
+                raise InvalidValueError(f"init_weights {src!r} is not a file. Give 'zoo' (the pretrained model) or "
+                                        "the path of a .keras / .weights.h5 file of the same architecture.")
+            self.init_weights = src
 
     @property
     def epochs(self) -> int:
@@ -168,19 +276,21 @@ class GANConfig(JsonConfig):
     time_budget_s: float | None = None
 
     def __post_init__(self) -> None:
-        if self.scale not in (2, 3, 4):
-            raise ValueError(f"scale must be 2, 3 or 4, got {self.scale!r}.")
+        if self.scale not in (2, 3, 4) or isinstance(self.scale, bool):
+            raise InvalidValueError(f"scale must be 2, 3 or 4, got {self.scale!r}.")
         if self.adversarial not in ("relativistic", "standard"):
-            raise ValueError(f"adversarial must be 'relativistic' or 'standard', got {self.adversarial!r}.")
+            raise InvalidValueError(f"adversarial must be 'relativistic' or 'standard', got {self.adversarial!r}.")
         if self.pixel not in ("l1", "l2"):
-            raise ValueError(f"pixel must be 'l1' or 'l2', got {self.pixel!r}.")
-        if self.steps < 1 or self.eval_every < 1:
-            raise ValueError("steps and eval_every must be positive.")
+            raise InvalidValueError(f"pixel must be 'l1' or 'l2', got {self.pixel!r}.")
+        if not isinstance(self.generator, (str, os.PathLike)) or not str(self.generator):
+            raise InvalidValueError(f"generator must be a zoo model name or a .keras file, got {self.generator!r}.")
+        _check_common(self)
         for k in ("pixel_weight", "adversarial_weight", "feature_weight", "perceptual_weight"):
-            if getattr(self, k) < 0:
-                raise ValueError(f"{k} must be >= 0, got {getattr(self, k)}.")
-        self.train_sets = tuple(str(s) for s in self.train_sets)
+            setattr(self, k, check_float(k, getattr(self, k), low=0))
+        for k in ("g_learning_rate", "d_learning_rate"):
+            setattr(self, k, check_float(k, getattr(self, k), low=0, low_open=True))
+        self.patch_size = check_int("patch_size", self.patch_size, low=1)
+        self.batch_size = check_int("batch_size", self.batch_size, low=1)
+        self.disc_filters = check_int("disc_filters", self.disc_filters, low=1)
+        self.disc_blocks = check_int("disc_blocks", self.disc_blocks, low=1)
         self.eval_every = min(self.eval_every, self.steps)
-
-
-

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 
 __all__ = ["SrkitError", "ImageReadError", "ImageTooLargeError", "DatasetNotFoundError", "ShapeError",
-           "OptionalDependencyError"]
+           "OptionalDependencyError", "InvalidValueError"]
 
 
 class SrkitError(Exception):
@@ -35,3 +35,8 @@ class ShapeError(SrkitError, ValueError):
 
 class OptionalDependencyError(SrkitError, ImportError):
     """A feature needs a package that srkit does not install by default (e.g. OpenCV)."""
+
+
+class InvalidValueError(SrkitError, ValueError):
+    """An argument has the wrong type, is not finite, or is outside its accepted range (the message names
+    the value, the rule and what to do)."""
