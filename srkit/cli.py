@@ -101,12 +101,14 @@ def _refuse_overwriting_input(args) -> None:
 
 
 def cmd_degrade(args) -> int:
+    from ._checks import check_int
     from .degrade import Degradation
     from .io import read_image, save_image
 
+    check_int("--seed", args.seed, low=0)
+    deg = Degradation(args.scale, blur_sigma=args.blur, noise_sigma=args.noise, jpeg_quality=args.jpeg)
     _refuse_overwriting_input(args)
     hr = read_image(args.input)
-    deg = Degradation(args.scale, blur_sigma=args.blur, noise_sigma=args.noise, jpeg_quality=args.jpeg)
     lr = deg(hr, rng=args.seed)
     out = save_image(args.output, lr)
     print(f"{args.input}: {hr.shape[1]}x{hr.shape[0]} -> {out}: {lr.shape[1]}x{lr.shape[0]}")
@@ -164,7 +166,11 @@ def _config_kwargs(args, config_class) -> dict:
             elif f.name == "train_sets":
                 value = tuple(value)
             elif f.name == "model_config":
-                value = json.loads(value)
+                try:
+                    value = json.loads(value)
+                except json.JSONDecodeError as e:
+                    raise SrkitError(f"--model-config must be a JSON object such as '{{\"blocks\": 8}}', got "
+                                     f"{value!r} ({e}).") from None
             out[f.name] = value
     return out
 
@@ -245,10 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="HR image (PNG, JPEG, BMP, TIFF, WebP)")
     p.add_argument("output", help="where to write the LR image (use .png)")
     p.add_argument("--scale", type=int, required=True, help="downscaling factor, e.g. 2, 3 or 4")
-    p.add_argument("--blur", type=float, default=0.0, metavar="SIGMA", help="Gaussian blur sigma (HR pixels)")
-    p.add_argument("--noise", type=float, default=0.0, metavar="SIGMA", help="Gaussian noise sigma (0-255)")
-    p.add_argument("--jpeg", type=int, metavar="Q", help="JPEG quality (1-95)")
-    p.add_argument("--seed", type=int, default=0, help="seed for the noise")
+    p.add_argument("--blur", type=float, default=0.0, metavar="SIGMA", help="Gaussian blur sigma, 0-100 HR pixels (0: none)")
+    p.add_argument("--noise", type=float, default=0.0, metavar="SIGMA", help="Gaussian noise sigma, 0-255 grey levels (0: none)")
+    p.add_argument("--jpeg", type=int, metavar="Q", help="JPEG quality, 1-100 (typical: 30-95)")
+    p.add_argument("--seed", type=int, default=0, help="seed for the noise (>= 0)")
     p.add_argument("--overwrite", action="store_true", help="allow OUTPUT to be the input file itself")
     p.set_defaults(func=cmd_degrade)
 
@@ -378,6 +384,10 @@ def main(argv=None) -> int:
         return 2
     except (ValueError, KeyError, OSError) as e:
         print(f"srkit {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"srkit {args.command}: error: ran out of memory. Use a smaller image, a smaller --tile, or fewer "
+              "images (--limit).", file=sys.stderr)
         return 2
 
 

@@ -27,7 +27,8 @@ from typing import Iterable
 
 import numpy as np
 
-from .errors import DatasetNotFoundError
+from ._checks import check_int
+from .errors import DatasetNotFoundError, InvalidValueError
 from .io import IMAGE_EXTENSIONS, read_image
 
 __all__ = [
@@ -97,13 +98,23 @@ def list_images(folder: str | os.PathLike) -> list[Path]:
     return files
 
 
+def _check_limit(limit) -> int | None:
+    return check_int("limit", limit, low=1, allow_none=True, hint="Use None (no limit) for every image.")
+
+
 def load_folder(folder: str | os.PathLike, limit: int | None = None) -> list[tuple[str, np.ndarray]]:
-    """Load every image of a folder as ``(name, uint8 array)`` pairs, sorted by file name."""
+    """Load every image of a folder as ``(name, uint8 array)`` pairs, sorted by file name.
+
+    ``limit``: only the first ``limit`` images (a whole number >= 1), or ``None`` for all."""
+    limit = _check_limit(limit)
     files = list_images(folder)[:limit]
     return [(p.stem, read_image(p)) for p in files]
 
 
 def _resolve_dataset(name: str, kind: str) -> Path:
+    if not isinstance(name, str) or not name:
+        raise InvalidValueError(f"A {kind} dataset name must be a non-empty string such as "
+                                f"{(BENCHMARKS if kind == 'benchmark' else TRAINING_SETS)[0]!r}, got {name!r}.")
     root = data_dir()
     path = root / kind / name
     if path.is_dir():
@@ -150,9 +161,13 @@ def load_benchmark(name: str, scale: int, limit: int | None = None) -> list[Pair
     """Load a benchmark set (``'Set5'``, ``'Set14'``, ``'BSD100'``) at a scale (2, 3 or 4).
 
     The LR inputs are the shipped MATLAB-bicubic files; the HR is cropped to a multiple of ``scale``.
+    ``limit``: only the first ``limit`` images (a whole number >= 1), or ``None`` for all.
     """
-    if scale not in SCALES:
-        raise ValueError(f"Benchmarks ship LR images at scales {SCALES}, not {scale!r}.")
+    if isinstance(scale, bool) or scale not in SCALES:
+        raise InvalidValueError(f"Benchmarks ship LR images at scales {SCALES}, not {scale!r}. Choose one of "
+                                f"{', '.join(map(str, SCALES))}.")
+    scale = int(scale)
+    limit = _check_limit(limit)
     folder = _resolve_dataset(name, "benchmark")
     lr_dir = folder / "LR_bicubic" / f"X{scale}"
     if not lr_dir.is_dir():

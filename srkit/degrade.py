@@ -27,14 +27,16 @@ from __future__ import annotations
 
 import io
 import math
+import numbers
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 
+from ._checks import check_float, check_int
 from .color import round_255
-from .errors import OptionalDependencyError, ShapeError
+from .errors import InvalidValueError, OptionalDependencyError, ShapeError
 
 __all__ = [
     "imresize",
@@ -49,6 +51,8 @@ __all__ = [
     "jpeg_compress",
     "Degradation",
     "INTERPOLATIONS",
+    "MAX_BLUR_SIGMA",
+    "MAX_KERNEL_SIZE",
 ]
 
 
@@ -293,14 +297,30 @@ def library_resize(image: np.ndarray, size: tuple[int, int], library: str, metho
 # --------------------------------------------------------------------------------------------------
 # Other degradations
 # --------------------------------------------------------------------------------------------------
-def gaussian_kernel(sigma: float, size: int | None = None) -> np.ndarray:
-    """A normalised isotropic 2-D Gaussian kernel (``size`` defaults to ``2*ceil(3*sigma)+1``)."""
-    if sigma <= 0:
-        raise ValueError(f"sigma must be positive, got {sigma}.")
+#: Largest Gaussian blur sigma (pixels) the kit accepts; its default kernel is 2*ceil(3*sigma)+1 = 601 wide.
+MAX_BLUR_SIGMA = 100.0
+#: Largest Gaussian blur kernel side (pixels).
+MAX_KERNEL_SIZE = 1001
+
+
+def _kernel_size(sigma: float, size: int | None) -> int:
+    size = check_int("blur kernel size", size, low=1, high=MAX_KERNEL_SIZE, allow_none=True)
     if size is None:
-        size = 2 * int(math.ceil(3 * sigma)) + 1
-    if size % 2 == 0 or size < 1:
-        raise ValueError(f"Kernel size must be a positive odd number, got {size}.")
+        return 2 * int(math.ceil(3 * sigma)) + 1
+    if size % 2 == 0:
+        raise InvalidValueError(f"Kernel size must be a positive odd number, got {size}. Use {size + 1}.")
+    return size
+
+
+def gaussian_kernel(sigma: float, size: int | None = None) -> np.ndarray:
+    """A normalised isotropic 2-D Gaussian kernel.
+
+    ``sigma``: finite, ``0 < sigma <= MAX_BLUR_SIGMA`` (100) pixels.  ``size``: odd, 1 to
+    ``MAX_KERNEL_SIZE`` (1001); defaults to ``2*ceil(3*sigma)+1``.
+    """
+    sigma = check_float("sigma", sigma, low=0, high=MAX_BLUR_SIGMA, low_open=True,
+                        hint="Use a blur sigma of a few pixels (e.g. 1.6 for the BD degradation).")
+    size = _kernel_size(sigma, size)
     r = np.arange(size) - size // 2
     g = np.exp(-(r**2) / (2 * sigma**2))
     k = np.outer(g, g)
@@ -310,12 +330,24 @@ def gaussian_kernel(sigma: float, size: int | None = None) -> np.ndarray:
 def gaussian_blur(image: np.ndarray, sigma: float, size: int | None = None) -> np.ndarray:
     """Blur with a Gaussian kernel, borders replicated (as MATLAB's ``imfilter(..., 'replicate')``).
 
-    uint8 in, uint8 out (rounded); float in, float out.
+    uint8 in, uint8 out (rounded); float in, float out.  ``sigma`` and ``size`` as in
+    :func:`gaussian_kernel`; the kernel must not be larger than the image (side at most ``2 * max(H, W) + 1``).
     """
     from scipy.ndimage import correlate
 
     image = np.asarray(image)
-    k = gaussian_kernel(sigma, size)
+    if image.ndim not in (2, 3) or min(image.shape[:2]) < 1:
+        raise ShapeError(f"gaussian_blur expects an (H, W) or (H, W, C) image, got shape {image.shape}.")
+    sigma = check_float("sigma", sigma, low=0, high=MAX_BLUR_SIGMA, low_open=True,
+                        hint="Use a blur sigma of a few pixels (e.g. 1.6 for the BD degradation).")
+    side = _kernel_size(sigma, size)
+    limit = 2 * max(image.shape[:2]) + 1
+    if side > limit:
+        raise InvalidValueError(
+            f"A blur with sigma {sigma:g} needs a {side}x{side} kernel, larger than the "
+            f"{image.shape[1]}x{image.shape[0]} image (at most {limit}x{limit}, i.e. sigma <= "
+            f"{(limit - 1) / 6:g} with the default size). Use a smaller sigma or a larger image.")
+    k = gaussian_kernel(sigma, side)
     x = image.astype(np.float64)
     if x.ndim == 3:
         out = np.stack([correlate(x[..., c], k, mode="nearest") for c in range(x.shape[2])], axis=-1)
@@ -328,7 +360,11 @@ def add_gaussian_noise(
     image: np.ndarray, sigma: float, rng: np.random.Generator | int | None = None
 ) -> np.ndarray:
     """Add white Gaussian noise of standard deviation ``sigma`` (in 0-255 units for uint8 images,
-    in the image's own units for float images).  Seed with ``rng`` for reproducible noise."""
+    in the image's own units for float images).  ``sigma`` must be finite and >= 0.  Seed with ``rng``
+    (a Generator or a non-negative int) for reproducible noise."""
+    sigma = check_float("noise sigma", sigma, low=0)
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        check_int("seed", rng, low=0)
     rng = np.random.default_rng(rng)
     image = np.asarray(image)
     noisy = image.astype(np.float64) + rng.normal(0.0, sigma, size=image.shape)
@@ -336,14 +372,14 @@ def add_gaussian_noise(
 
 
 def jpeg_compress(image: np.ndarray, quality: int) -> np.ndarray:
-    """Encode and decode with JPEG at ``quality`` (1-95) using Pillow; uint8 images only."""
+    """Encode and decode with JPEG at ``quality`` (a whole number from 1 to 100; Pillow advises <= 95) using
+    Pillow; uint8 images only."""
     from PIL import Image
 
     image = np.asarray(image)
     if image.dtype != np.uint8:
         raise ShapeError("jpeg_compress needs a uint8 image; convert floats with (x*255).round().")
-    if not 1 <= quality <= 100:
-        raise ValueError(f"JPEG quality must be in 1..100, got {quality}.")
+    quality = check_int("JPEG quality", quality, low=1, high=100, hint="Typical values are 30 to 95.")
     squeeze = image.ndim == 3 and image.shape[2] == 1
     buf = io.BytesIO()
     Image.fromarray(image[..., 0] if squeeze else image).save(buf, format="JPEG", quality=int(quality))
@@ -359,9 +395,12 @@ class Degradation:
         scale: integer downscaling factor.
         blur_sigma: Gaussian blur before downsampling (0 = none); the blurred image is then
             downsampled with MATLAB bicubic, as RDN's "BD" degradation does.
-        blur_size: size of the blur kernel (default ``2*ceil(3*sigma)+1``).
-        noise_sigma: standard deviation of additive Gaussian noise on the LR image, 0-255 units.
-        jpeg_quality: JPEG quality applied last (``None`` = no JPEG).
+        blur_sigma: finite, 0 to :data:`MAX_BLUR_SIGMA` (100) HR pixels; the kernel must also fit the image
+            (:func:`gaussian_blur`).
+        blur_size: size of the blur kernel, odd, 1 to :data:`MAX_KERNEL_SIZE` (default ``2*ceil(3*sigma)+1``).
+        noise_sigma: standard deviation of additive Gaussian noise on the LR image, 0-255 units (finite,
+            0 to 255).
+        jpeg_quality: JPEG quality applied last, a whole number 1 to 100 (``None`` = no JPEG).
 
     Call it on a uint8 HR image (and optionally an ``rng`` for the noise) to get the LR image.
     Presets: :meth:`BI` (bicubic), :meth:`BD` (blur-downsample), :meth:`DN` (downsample + noise).
@@ -375,8 +414,14 @@ class Degradation:
 
     def __post_init__(self) -> None:
         _check_scale(self.scale)
-        if self.blur_sigma < 0 or self.noise_sigma < 0:
-            raise ValueError("blur_sigma and noise_sigma must be >= 0.")
+        check_float("blur_sigma", self.blur_sigma, low=0, high=MAX_BLUR_SIGMA,
+                    hint="Use a blur sigma of a few pixels (e.g. 1.6 for the BD degradation), 0 for none.")
+        if self.blur_sigma:
+            _kernel_size(float(self.blur_sigma), self.blur_size)
+        check_float("noise_sigma", self.noise_sigma, low=0, high=255,
+                    hint="It is in 0-255 grey levels (e.g. 30 for the DN degradation), 0 for none.")
+        check_int("jpeg_quality", self.jpeg_quality, low=1, high=100, allow_none=True,
+                  hint="Typical values are 30 to 95; None for no JPEG.")
 
     @classmethod
     def BI(cls, scale: int) -> "Degradation":  # noqa: N802 - the names used in the literature
@@ -418,6 +463,7 @@ class Degradation:
 
 
 def _check_scale(scale) -> int:
-    if isinstance(scale, bool) or not float(scale).is_integer() or int(scale) < 1:
-        raise ValueError(f"The scale factor must be a positive integer (2, 3 or 4), got {scale!r}.")
+    ok = isinstance(scale, numbers.Real) and not isinstance(scale, bool)
+    if not ok or not math.isfinite(scale) or not float(scale).is_integer() or int(scale) < 1:
+        raise InvalidValueError(f"The scale factor must be a positive integer (2, 3 or 4), got {scale!r}.")
     return int(scale)

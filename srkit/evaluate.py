@@ -20,8 +20,9 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import degrade
-from .data import BENCHMARKS, SCALES, load_benchmark
-from .errors import OptionalDependencyError
+from ._checks import check_int
+from .data import BENCHMARKS, SCALES, _resolve_dataset, load_benchmark
+from .errors import InvalidValueError, OptionalDependencyError
 from .infer import InterpolationUpscaler, KerasUpscaler  # noqa: F401  (the upscalers evaluate accepts)
 from .scoring import mean_scores, score_benchmark, score_pairs
 from .upscalers import Upscaler, as_upscaler  # noqa: F401  (part of this module's API)
@@ -52,7 +53,8 @@ def evaluate(
         datasets: benchmark names, e.g. ``['Set5', 'Set14']``.
         scales: scale factors, e.g. ``[2, 3, 4]``.
         per_image: return one row per image instead of one per (dataset, scale).
-        limit: only the first ``limit`` images of each set (for quick checks).
+        limit: only the first ``limit`` images of each set (for quick checks; a whole number >= 1, or
+            ``None`` for all).  Dataset names, scales and ``limit`` are all checked before any scoring.
         progress: print one line per (dataset, scale) as it finishes.
 
     Returns:
@@ -65,6 +67,16 @@ def evaluate(
         datasets = [datasets]
     if isinstance(scales, int):
         scales = [scales]
+    limit = check_int("limit", limit, low=1, allow_none=True, hint="Leave it out (None) for every image.")
+    datasets, scales = list(datasets), list(scales)
+    if not datasets or not scales:
+        raise InvalidValueError(f"Give at least one dataset and one scale (got datasets={datasets}, scales={scales}).")
+    for scale in scales:  # every name and scale is checked before any work is done
+        if isinstance(scale, bool) or scale not in SCALES:
+            raise InvalidValueError(f"Benchmarks ship LR images at scales {SCALES}, not {scale!r}. Choose one of "
+                                    f"{', '.join(map(str, SCALES))}.")
+    for ds in datasets:
+        _resolve_dataset(ds, "benchmark")
     per_scale = upscaler if isinstance(upscaler, dict) else None
     name = _name_of(next(iter(per_scale.values())) if per_scale else upscaler)
     rows = []
