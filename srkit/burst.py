@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import check_int
 from .color import round_255, to_uint8
-from .errors import ShapeError
+from .errors import InvalidValueError, ShapeError
 from .infer import predict_tiled
 from .pipeline import to_channels
 
@@ -113,13 +114,31 @@ def load_frames(folder: str | os.PathLike, limit: int | None = None, scale: int 
 
 
 def check_frames(frames) -> np.ndarray:
-    """Stack a burst's frames into one ``(N, h, w, C)`` array, or raise :class:`ShapeError` naming the
-    frame that differs in size or channels."""
+    """Stack a burst's frames into one ``(N, h, w, C)`` array, checking what a multi-frame model can use.
+
+    The accepted frames, and what is refused (each with an error naming the frame and what to do):
+
+    * ``uint8`` frames hold 0-255; ``float`` frames must be finite and in [0, 1] (other ranges, NaN or
+      infinity are refused: divide 0-255 floats by 255 first).  Other dtypes are refused.
+    * 1 (grey) or 3 (RGB) channels, the same for every frame; 4 channels (RGBA) are refused: drop the
+      alpha channel first (``frame[..., :3]``).
+    * every frame the same size.
+
+    Raises :class:`ShapeError` (frames that do not fit together, wrong dtype or channel count) or
+    :class:`~srkit.errors.InvalidValueError` (values out of range or not finite).
+    """
     if isinstance(frames, Burst):
         frames = frames.frames
     if isinstance(frames, np.ndarray) and frames.ndim == 4:
-        return frames
-    frames = [np.asarray(f) for f in frames]
+        frames = list(frames)
+    elif isinstance(frames, np.ndarray):
+        raise ShapeError(f"A burst array must be (N, h, w, C), got shape {frames.shape}; give a list of frames or "
+                         "stack them along a new first axis.")
+    try:
+        frames = [np.asarray(f) for f in frames]
+    except TypeError:
+        raise ShapeError(f"A burst must be a Burst, an (N, h, w, C) array or a list of images, got "
+                         f"{type(frames).__name__}.") from None
     if not frames:
         raise ShapeError("The burst has no frames.")
     frames = [f[..., None] if f.ndim == 2 else f for f in frames]
@@ -130,9 +149,29 @@ def check_frames(frames) -> np.ndarray:
         if f.shape[:2] != first[:2]:
             raise ShapeError(f"Frame {i} is {f.shape[1]}x{f.shape[0]} but frame 0 is {first[1]}x{first[0]}: every "
                              "frame of a burst must have the same size (crop or resize them first).")
+        if f.shape[2] == 4:
+            raise ShapeError(f"Frame {i} has 4 channels (RGBA?); frames must be grey (1 channel) or RGB (3). Drop "
+                             "the alpha channel first: frame[..., :3].")
+        if f.shape[2] not in (1, 3):
+            raise ShapeError(f"Frame {i} has {f.shape[2]} channels; frames must be grey (1 channel) or RGB (3).")
         if f.shape[2] != first[2]:
             raise ShapeError(f"Frame {i} has {f.shape[2]} channel(s) but frame 0 has {first[2]}: convert all frames "
                              "to the same colour mode (e.g. all RGB).")
+        if f.dtype != frames[0].dtype:
+            raise ShapeError(f"Frame {i} is {f.dtype} but frame 0 is {frames[0].dtype}: give every frame the same "
+                             "dtype (uint8 0-255, or float in [0, 1]).")
+        if f.dtype == np.uint8:
+            continue
+        if not np.issubdtype(f.dtype, np.floating):
+            raise ShapeError(f"Frame {i} is {f.dtype}; frames must be uint8 (0-255) or float in [0, 1]. Convert "
+                             "them, e.g. frame.astype(np.uint8) for 8-bit data.")
+        if not np.all(np.isfinite(f)):
+            raise InvalidValueError(f"Frame {i} has NaN or infinite values; frames must be finite.")
+        lo, hi = float(f.min()), float(f.max())
+        if lo < 0.0 or hi > 1.0:
+            hint = " (it looks like 0-255: divide by 255)" if hi > 1.0 and lo >= 0.0 and hi <= 255.0 else ""
+            raise InvalidValueError(f"Frame {i} is float with values from {lo:g} to {hi:g}; float frames must be in "
+                                    f"[0, 1]{hint}, or give uint8 frames (0-255).")
     return np.stack(frames)
 
 
@@ -140,13 +179,15 @@ def upscale_burst(model, frames, scale: int | None = None, tile: int | None = No
     """Run a multi-frame model on a burst: the first ``T`` frames (``T`` = what the model was built for),
     Y channel, optionally tile by tile to bound memory.
 
-    ``frames``: a :class:`Burst`, an ``(N, h, w, C)`` array or a list of images.  RGB frames are scored
-    on Y: the result is the SR luma (float, 0-1, ``(s*h, s*w)``) aligned with frame 0.
+    ``frames``: a :class:`Burst`, an ``(N, h, w, C)`` array or a list of images, uint8 (0-255) or float
+    in [0, 1], grey or RGB (see :func:`check_frames` for what is refused).  RGB frames are scored on Y:
+    the result is the SR luma (float, 0-1, ``(s*h, s*w)``) aligned with frame 0.
 
     ``tile`` and ``overlap`` mean what they mean everywhere in the kit (:func:`srkit.infer.predict_tiled`):
     the result is assembled from ``tile x tile`` LR pieces, each computed with ``overlap`` LR pixels of
     context on every side; with an overlap that covers the model's receptive field the result equals
-    the untiled one.  ``scale``, when given, is checked against the model's upscaling factor.
+    the untiled one.  ``scale``, when given (a whole number >= 1), is checked against the model's upscaling
+    factor, tiled or not.
 
     Raises :class:`ShapeError` for frames of different sizes or channel counts, fewer frames than the
     model needs, frames smaller than the model can use, or a model of another scale; ``ValueError`` for
@@ -154,7 +195,11 @@ def upscale_burst(model, frames, scale: int | None = None, tile: int | None = No
     """
     if len(model.input_shape) != 5:
         raise ShapeError(f"{model.name} takes input {model.input_shape}; upscale_burst needs a multi-frame model.")
+    if scale is not None:
+        scale = check_int("scale", scale, low=1, hint="Give the model's upscaling factor, e.g. 4, or None.")
     stack = check_frames(frames)
+    if stack.dtype != np.uint8:  # float in [0, 1] (checked): to the 0-255 units to_channels reads
+        stack = stack.astype(np.float32) * 255.0
     need = model.input_shape[1]
     if len(stack) < need:
         raise ShapeError(f"{model.name} needs {need} frames but the burst has {len(stack)}. Give more frames, or "
@@ -168,7 +213,7 @@ def upscale_burst(model, frames, scale: int | None = None, tile: int | None = No
         return np.asarray(model(x[:, :, rows, cols], training=False))[0, ..., 0]
 
     out = predict_tiled(run, (h, w), tile=tile, overlap=overlap)
-    if scale is not None and out.shape[0] != h * int(scale):
+    if scale is not None and (out.shape[0] != h * scale or out.shape[1] != w * scale):
         raise ShapeError(f"{model.name} upscales x{out.shape[0] // h}, not x{scale}.")
     return out
 

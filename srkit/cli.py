@@ -177,9 +177,10 @@ def _config_kwargs(args, config_class) -> dict:
 
 def cmd_train(args) -> int:
     from .configs import TrainConfig
+
+    config = TrainConfig(**_config_kwargs(args, TrainConfig))  # checked before TensorFlow is loaded
     from .train import train
 
-    config = TrainConfig(**_config_kwargs(args, TrainConfig))
     out = Path(args.out or f"runs/{args.model}_x{args.scale}")
     result = train(config, out_dir=out, resume=not args.no_resume, verbose=2 if args.quiet else "auto")
     best = result.best_val_psnr
@@ -192,9 +193,10 @@ def cmd_train(args) -> int:
 
 def cmd_train_gan(args) -> int:
     from .configs import GANConfig
+
+    config = GANConfig(**_config_kwargs(args, GANConfig))  # checked before TensorFlow is loaded
     from .gan import train_gan
 
-    config = GANConfig(**_config_kwargs(args, GANConfig))
     out = Path(args.out or f"runs/gan_{config.generator}_x{config.scale}")
     result = train_gan(config, out_dir=out, resume=not args.no_resume, verbose=2 if args.quiet else "auto")
     last = result.history[-1] if result.history else {}
