@@ -40,7 +40,8 @@ API: dict[str, tuple[str, ...]] = {
     "data": ('data_dir', 'list_datasets', 'list_images', 'load_folder', 'load_benchmark', 'load_training_images',
         'Pair', 'BENCHMARKS', 'TRAINING_SETS', 'SCALES', 'published_bicubic'),
     "degrade": ('imresize', 'modcrop', 'bicubic_downsample', 'upscale', 'library_resize', 'require_opencv',
-        'gaussian_kernel', 'gaussian_blur', 'add_gaussian_noise', 'jpeg_compress', 'Degradation', 'INTERPOLATIONS'),
+        'gaussian_kernel', 'gaussian_blur', 'add_gaussian_noise', 'jpeg_compress', 'Degradation', 'INTERPOLATIONS',
+        'MAX_BLUR_SIGMA', 'MAX_KERNEL_SIZE'),
     "color": ('Y_COEFFS', 'Y_OFFSET', 'rgb_to_y', 'replace_y', 'replace_y_uint8', 'rgb_to_ycbcr', 'ycbcr_to_rgb',
         'to_uint8', 'round_255'),
     "metrics": ('rgb_to_y', 'to_y_channel', 'crop_border', 'psnr', 'ssim', 'tf_psnr', 'tf_ssim', 'psnr_metric',
@@ -71,7 +72,7 @@ API: dict[str, tuple[str, ...]] = {
     "viz": ('image_grid', 'metric_bars', 'show_filters', 'tradeoff_plot', 'perception_distortion_plot',),
     "env": ('smoke_mode', 'pick', 'describe',),
     "errors": ('SrkitError', 'ImageReadError', 'ImageTooLargeError', 'DatasetNotFoundError', 'ShapeError',
-        'OptionalDependencyError'),
+        'OptionalDependencyError', 'InvalidValueError'),
     "exercises": ('check', 'is_correct', 'solution', 'EXERCISES',),
     "cli": ("main", "build_parser"),
 }

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_int
 from .color import round_255, to_uint8
-from .errors import InvalidValueError, ShapeError
+from .errors import InvalidValueError, ShapeError, check_int
 from .infer import predict_tiled
 from .pipeline import to_channels
 

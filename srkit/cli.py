@@ -101,8 +101,8 @@ def _refuse_overwriting_input(args) -> None:
 
 
 def cmd_degrade(args) -> int:
-    from ._checks import check_int
     from .degrade import Degradation
+    from .errors import check_int
     from .io import read_image, save_image
 
     check_int("--seed", args.seed, low=0)

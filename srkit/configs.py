@@ -21,9 +21,8 @@ import math
 import os
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
-from ._checks import check_choice, check_float, check_int
 from .data import BENCHMARKS, TRAINING_SETS
-from .errors import InvalidValueError
+from .errors import InvalidValueError, check_choice, check_float, check_int
 
 __all__ = ["JsonConfig", "TrainConfig", "GANConfig", "defaults"]
 

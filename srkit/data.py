@@ -27,8 +27,7 @@ from typing import Iterable
 
 import numpy as np
 
-from ._checks import check_int
-from .errors import DatasetNotFoundError, InvalidValueError
+from .errors import DatasetNotFoundError, InvalidValueError, check_int
 from .io import IMAGE_EXTENSIONS, read_image
 
 __all__ = [

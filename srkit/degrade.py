@@ -34,9 +34,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import check_float, check_int
 from .color import round_255
-from .errors import InvalidValueError, OptionalDependencyError, ShapeError
+from .errors import InvalidValueError, OptionalDependencyError, ShapeError, check_float, check_int
 
 __all__ = [
     "imresize",

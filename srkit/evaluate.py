@@ -20,9 +20,8 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import degrade
-from ._checks import check_int
 from .data import BENCHMARKS, SCALES, _resolve_dataset, load_benchmark
-from .errors import InvalidValueError, OptionalDependencyError
+from .errors import InvalidValueError, OptionalDependencyError, check_int
 from .infer import InterpolationUpscaler, KerasUpscaler  # noqa: F401  (the upscalers evaluate accepts)
 from .scoring import mean_scores, score_benchmark, score_pairs
 from .upscalers import Upscaler, as_upscaler  # noqa: F401  (part of this module's API)
