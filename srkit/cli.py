@@ -119,11 +119,20 @@ def cmd_upscale(args) -> int:
     import time
 
     from .degrade import INTERPOLATIONS, upscale
+    from .errors import InvalidValueError, check_int
     from .infer import KerasUpscaler
-    from .io import read_image, save_image
+    from .io import DEFAULT_MAX_PIXELS, read_image, save_image
 
+    check_int("--scale", args.scale, low=1, hint="Pretrained models upscale x2, x3 or x4.")
+    check_int("--tile", args.tile, low=0, hint="Use 0 for no tiling, or a tile size such as 128.")
     _refuse_overwriting_input(args)
     lr = read_image(args.input)
+    out_pixels = lr.shape[0] * lr.shape[1] * args.scale**2
+    if out_pixels > DEFAULT_MAX_PIXELS:
+        raise InvalidValueError(
+            f"x{args.scale} would make a {lr.shape[1] * args.scale}x{lr.shape[0] * args.scale} image "
+            f"({out_pixels:,} pixels), more than the kit's limit of {DEFAULT_MAX_PIXELS:,}. Use a smaller --scale "
+            "or crop the input.")
     t0 = time.time()
     if args.model in INTERPOLATIONS:
         sr = upscale(lr, args.scale, args.model)
@@ -268,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", help="where to write the result (use .png)")
     p.add_argument("--model", default="edsr", help="zoo model (srkit zoo lists them) or an interpolation (default edsr)")
     p.add_argument("--scale", type=int, required=True, help="2, 3 or 4")
-    p.add_argument("--tile", type=int, default=128, help="tile size in LR pixels (0: no tiling; default 128)")
+    p.add_argument("--tile", type=int, default=128, help="tile size in LR pixels, >= 0 (0: no tiling; default 128)")
     p.add_argument("--overwrite", action="store_true", help="allow OUTPUT to be the input file itself")
     p.set_defaults(func=cmd_upscale)
 

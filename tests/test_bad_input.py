@@ -43,6 +43,9 @@ CLI_CASES = [
     (["degrade", "IMG", "OUT", "--scale", "2", "--jpeg", "101"], "got 101"),
     (["degrade", "IMG", "OUT", "--scale", "0"], "positive integer"),
     (["degrade", "IMG", "OUT", "--scale", "2", "--seed", "-1"], "--seed must be a whole number >= 0"),
+    (["upscale", "IMG", "OUT", "--scale", "2", "--model", "bicubic", "--tile", "-1"], "--tile must be a whole number >= 0"),
+    (["upscale", "IMG", "OUT", "--scale", "0", "--model", "bicubic"], "--scale must be a whole number >= 1"),
+    (["upscale", "IMG", "OUT", "--scale", "100000", "--model", "bicubic"], "more than the kit's limit of 100,000,000"),
     (["evaluate", "bicubic", "--data", "Set5", "--scale", "2", "--limit", "-1"], "limit must be a whole number >= 1"),
     (["evaluate", "bicubic", "--data", "Set5", "--scale", "2", "--limit", "0"], "got 0"),
     (["evaluate", "bicubic", "--data", "Set6", "--scale", "2"], "No benchmark dataset named 'Set6'"),
@@ -76,7 +79,7 @@ CLI_CASES = [
 ]
 
 
-@pytest.mark.parametrize("argv, fragment", CLI_CASES, ids=[" ".join(a[:1] + a[3:] if a[0] == "degrade" else a)
+@pytest.mark.parametrize("argv, fragment", CLI_CASES, ids=[" ".join(a[:1] + a[3:] if a[0] in ("degrade", "upscale") else a)
                                                          for a, _ in CLI_CASES])
 def test_command_line_refuses_bad_input(argv, fragment, image_file, tmp_path, capsys):
     out = tmp_path / "out.png"
@@ -167,6 +170,10 @@ def test_good_neighbours_still_work(image_file, tmp_path, capsys):
                  "--jpeg", "100", "--seed", "0"]) == 0
     assert np.asarray(Image.open(out)).shape == (16, 16, 3)
     assert main(["degrade", str(image_file), str(out), "--scale", "2", "--blur", "10", "--overwrite"]) == 0
+    capsys.readouterr()
+    assert main(["upscale", str(image_file), str(tmp_path / "sr.png"), "--scale", "3", "--model", "bicubic",
+                 "--tile", "0"]) == 0
+    assert np.asarray(Image.open(tmp_path / "sr.png")).shape == (96, 96, 3)
     capsys.readouterr()
     assert main(["evaluate", "bicubic", "--data", "set5", "--scale", "2", "--limit", "1"]) == 0
     assert capsys.readouterr().out.splitlines()[1].split()[-1] == "1"  # one image, as asked
