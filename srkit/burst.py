@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .color import round_255, to_uint8
-from .errors import InvalidValueError, ShapeError, check_int
+from .errors import InvalidValueError, ShapeError, check_float, check_int
 from .infer import predict_tiled
 from .pipeline import to_channels
 
@@ -61,23 +61,23 @@ def make_burst(
 
     Args:
         hr: uint8 HR image, (H, W) or (H, W, C).
-        scale: downscaling factor; shifts are multiples of ``1/scale`` LR pixel.
-        frames: number of frames (the first has no shift).
-        noise_sigma: Gaussian noise on the LR frames, 0-255 units.
+        scale: downscaling factor (a whole number >= 1); shifts are multiples of ``1/scale`` LR pixel.
+        frames: number of frames (>= 1; the first has no shift).
+        noise_sigma: Gaussian noise on the LR frames, 0-255 units (finite, 0 to 255).
         seed: seed (or Generator) for the shifts and the noise; the same seed gives the same burst.
 
     Returns a :class:`Burst` whose ``hr`` is the ground truth aligned with frame 0, cropped so that every
     shifted frame stays inside the image.
     """
+    s = check_int("scale", scale, low=1)
+    frames = check_int("frames", frames, low=1, hint="A burst needs at least one frame.")
+    noise_sigma = check_float("noise_sigma", noise_sigma, low=0, high=255, hint="It is in 0-255 grey levels.")
     rng = np.random.default_rng(seed)
     x = np.asarray(hr)
     if x.ndim == 2:
         x = x[..., None]
     if x.dtype != np.uint8:
         raise ShapeError(f"make_burst needs a uint8 image, got {x.dtype}.")
-    if frames < 1:
-        raise ValueError(f"A burst needs at least one frame, got {frames}.")
-    s = int(scale)
     m = s  # margin for the shifts, in HR pixels
     h = (x.shape[0] - 2 * m) // s
     w = (x.shape[1] - 2 * m) // s

@@ -140,29 +140,34 @@ class TrainConfig(JsonConfig):
     Args:
         model: a registered model name (:data:`srkit.models.REGISTRY`).
         scale: 2, 3 or 4.
-        steps: total optimisation steps.
-        model_config: keyword arguments for the model builder (e.g. ``{"blocks": 8}``).
+        steps: total optimisation steps, a whole number >= 1.
+        model_config: keyword arguments for the model builder (e.g. ``{"blocks": 8}``): only parameters its
+            builder takes, and never ``scale`` or ``channels`` (set by the fields of the same names).
         channels: ``'y'`` (papers' choice) or ``'rgb'``.
-        train_sets: training set names or folders (default T91 + BSD200).
+        train_sets: training set names or folders (default T91 + BSD200); at least one.
         patch_size, batch_size, learning_rate: ``None`` takes the model's defaults (its
-            :class:`srkit.models.ModelSpec`).
+            :class:`srkit.models.ModelSpec`); otherwise whole numbers >= 1 and a finite rate > 0.
         loss: ``'l1'`` or ``'l2'``.
-        warmup_steps: linear learning-rate warm-up before the cosine decay.
-        eval_every: steps between validations and checkpoints (one Keras epoch).
-        val_set: benchmark used for validation (``None``: no validation).
-        val_limit: only the first N validation images (quick runs).
-        seed: seeds weights and data.
-        limit: only the first N images of each training set (quick runs).
+        warmup_steps: linear learning-rate warm-up before the cosine decay (>= 0).
+        eval_every: steps between validations and checkpoints (one Keras epoch), >= 1.
+        val_set: benchmark used for validation, one of :data:`srkit.data.BENCHMARKS` (any case; ``None``
+            or ``''``: no validation).
+        val_limit: only the first N validation images (quick runs), N >= 1 or ``None``.
+        seed: seeds weights and data (>= 0).
+        limit: only the first N images of each training set (quick runs), N >= 1 or ``None``.
         init_weights: start from these weights instead of a random initialisation (fine-tuning):
-            ``'zoo'`` (the pretrained model of the same name and scale), or a ``.keras`` /
+            ``'zoo'`` (the pretrained model of the same name and scale), or an existing ``.keras`` /
             ``.weights.h5`` file of the same architecture.
-        time_budget_s: train for this many seconds instead of a fixed number of steps: the learning
+        time_budget_s: train for this many seconds (finite, > 0) instead of a fixed number of steps: the learning
             rate follows a cosine over *time* and training stops when the budget is spent (``steps``
             is then an upper bound).  Used to train the zoo on a machine of unknown speed.
         supervision: deep supervision (DRCN): the loss is ``(1 - supervision) * loss(final output) +
             supervision * mean over t of loss(prediction t)``, so every recursion learns to predict the
             HR image.  Only for models with intermediate predictions (layers ``prediction1..T``, e.g.
-            ``drcn``); ``None`` takes the model's default.
+            ``drcn``); between 0 and 1; ``None`` takes the model's default.
+
+    Raises :class:`~srkit.errors.InvalidValueError` (a ``ValueError``) for any field of the wrong type or
+    out of its range, when the config is made.
     """
 
     model: str
@@ -237,18 +242,24 @@ class GANConfig(JsonConfig):
         generator: zoo name of the PSNR generator to start from (its architecture and weights), or a
             ``.keras`` file.
         scale: 2, 3 or 4.
-        steps: generator (= discriminator) updates.
-        pixel_weight, adversarial_weight, feature_weight, perceptual_weight: loss weights
+        steps: generator (= discriminator) updates, >= 1.
+        pixel_weight, adversarial_weight, feature_weight, perceptual_weight: loss weights, finite and >= 0
             (see :class:`GANTrainer`); ``perceptual_weight > 0`` needs the VGG19 weights offline.
         adversarial: ``'relativistic'`` or ``'standard'``.
         pixel: ``'l1'`` or ``'l2'``.
-        g_learning_rate, d_learning_rate: Adam learning rates (constant; halved at 50% and 75% of the steps).
-        patch_size, batch_size: LR patch size and batch size.
-        disc_filters, disc_blocks: discriminator size (:func:`discriminator`).
-        eval_every: steps between validation (PSNR and texture distance on ``val_set``) and checkpoints.
-        val_set, val_limit: validation benchmark and image limit.
-        train_sets, limit, seed: training data (T91 + BSD200 by default), and the seed of weights and data.
-        time_budget_s: stop after this many seconds (``steps`` stays the schedule's length).
+        g_learning_rate, d_learning_rate: Adam learning rates, finite and > 0 (constant; halved at 50% and
+            75% of the steps).
+        patch_size, batch_size: LR patch size and batch size (>= 1).
+        disc_filters, disc_blocks: discriminator size (:func:`discriminator`), >= 1.
+        eval_every: steps between validation (PSNR and texture distance on ``val_set``) and checkpoints (>= 1).
+        val_set, val_limit: validation benchmark (one of :data:`srkit.data.BENCHMARKS`, or ``None``) and
+            image limit (>= 1 or ``None``).
+        train_sets, limit, seed: training data (T91 + BSD200 by default; at least one), images per set
+            (>= 1 or ``None``), and the seed of weights and data (>= 0).
+        time_budget_s: stop after this many seconds, finite and > 0 (``steps`` stays the schedule's length).
+
+    Raises :class:`~srkit.errors.InvalidValueError` (a ``ValueError``) for any field of the wrong type or
+    out of its range, when the config is made.
     """
 
     generator: str = "edsr"

@@ -151,6 +151,10 @@ PY_CASES = [
     (lambda: check_frames([FRAMES[0], FRAMES[1].astype(np.float32) / 255]), ShapeError, "same dtype"),
     (lambda: check_frames(np.zeros((10, 10, 1), np.uint8)), ShapeError, "(N, h, w, C)"),
     (lambda: check_frames([]), ShapeError, "no frames"),
+    (lambda: burst.make_burst(np.zeros((64, 64), np.uint8), 4, frames=0), InvalidValueError, "frames must be"),
+    (lambda: burst.make_burst(np.zeros((64, 64), np.uint8), 4, noise_sigma=float("nan")), InvalidValueError,
+     "noise_sigma must be a finite number"),
+    (lambda: burst.make_burst(np.zeros((64, 64), np.uint8), 2.5), InvalidValueError, "scale must be a whole number"),
     (lambda: check_frames(5), ShapeError, "list of images"),
 ]
 
