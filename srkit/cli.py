@@ -380,6 +380,21 @@ def _add_train_parsers(sub) -> None:
     p.set_defaults(func=cmd_train_gan)
 
 
+def _name_the_option(parser, command: str, message: str) -> str:
+    """A message that starts with a config field's name (``batch_size must be ...``) names the option the
+    user typed instead (``--batch-size (batch_size) must be ...``)."""
+    sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    p = sub.choices.get(command) if sub is not None else None
+    if p is None:
+        return message
+    for action in p._actions:
+        flags = [o for o in action.option_strings if o.startswith("--")]
+        if flags and message.startswith(action.dest + " "):
+            same = flags[0][2:].replace("-", "_") == action.dest
+            return f"{flags[0]}{'' if same else f' ({action.dest})'}{message[len(action.dest):]}"
+    return message
+
+
 def main(argv=None) -> int:
     """Run the ``srkit`` command line on ``argv`` (default: ``sys.argv[1:]``); returns the exit status
     (0 ok, 2 for an error the kit explains, printed as ``srkit COMMAND: error: ...``)."""
@@ -391,7 +406,7 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except SrkitError as e:
-        print(f"srkit {args.command}: error: {e}", file=sys.stderr)
+        print(f"srkit {args.command}: error: {_name_the_option(parser, args.command, str(e))}", file=sys.stderr)
         return 2
     except (ValueError, KeyError, OSError) as e:
         print(f"srkit {args.command}: error: {e}", file=sys.stderr)
