@@ -380,6 +380,10 @@ def _add_train_parsers(sub) -> None:
     p.set_defaults(func=cmd_train_gan)
 
 
+# Argument names in the kit's messages that differ from the command's option names.
+_FIELD_OPTIONS = {"degrade": {"blur_sigma": "--blur", "noise_sigma": "--noise", "jpeg_quality": "--jpeg"}}
+
+
 def _name_the_option(parser, command: str, message: str) -> str:
     """A message that starts with a config field's name (``batch_size must be ...``) names the option the
     user typed instead (``--batch-size (batch_size) must be ...``)."""
@@ -387,6 +391,9 @@ def _name_the_option(parser, command: str, message: str) -> str:
     p = sub.choices.get(command) if sub is not None else None
     if p is None:
         return message
+    for field_name, flag in _FIELD_OPTIONS.get(command, {}).items():
+        if message.startswith(field_name + " "):
+            return f"{flag} ({field_name}){message[len(field_name):]}"
     for action in p._actions:
         flags = [o for o in action.option_strings if o.startswith("--")]
         if flags and message.startswith(action.dest + " "):

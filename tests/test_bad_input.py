@@ -32,14 +32,14 @@ def image_file(tmp_path):
 
 # (command-line arguments, a fragment of the error message); "IMG" is replaced by a 32x32 image file.
 CLI_CASES = [
-    (["degrade", "IMG", "OUT", "--scale", "2", "--blur", "inf"], "blur_sigma must be a finite number from 0 to 100"),
+    (["degrade", "IMG", "OUT", "--scale", "2", "--blur", "inf"], "--blur (blur_sigma) must be a finite number from 0 to 100"),
     (["degrade", "IMG", "OUT", "--scale", "2", "--blur", "1e5"], "got 100000.0"),
-    (["degrade", "IMG", "OUT", "--scale", "2", "--blur", "-1"], "blur_sigma must be"),
+    (["degrade", "IMG", "OUT", "--scale", "2", "--blur", "-1"], "--blur (blur_sigma) must be"),
     (["degrade", "IMG", "OUT", "--scale", "2", "--blur", "20"], "larger than the 32x32 image (at most 65x65"),
-    (["degrade", "IMG", "OUT", "--scale", "2", "--noise", "nan"], "noise_sigma must be a finite number"),
-    (["degrade", "IMG", "OUT", "--scale", "2", "--noise", "-3"], "noise_sigma must be"),
+    (["degrade", "IMG", "OUT", "--scale", "2", "--noise", "nan"], "--noise (noise_sigma) must be a finite number"),
+    (["degrade", "IMG", "OUT", "--scale", "2", "--noise", "-3"], "--noise (noise_sigma) must be"),
     (["degrade", "IMG", "OUT", "--scale", "2", "--noise", "1e9"], "from 0 to 255"),
-    (["degrade", "IMG", "OUT", "--scale", "2", "--jpeg", "0"], "jpeg_quality must be a whole number from 1 to 100"),
+    (["degrade", "IMG", "OUT", "--scale", "2", "--jpeg", "0"], "--jpeg (jpeg_quality) must be a whole number from 1 to 100"),
     (["degrade", "IMG", "OUT", "--scale", "2", "--jpeg", "101"], "got 101"),
     (["degrade", "IMG", "OUT", "--scale", "0"], "positive integer"),
     (["degrade", "IMG", "OUT", "--scale", "2", "--seed", "-1"], "--seed must be a whole number >= 0"),
