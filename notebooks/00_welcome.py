@@ -67,14 +67,14 @@
 # (multi-frame bursts). Every function has a docstring: try `help(srkit.metrics.psnr)`.
 
 # %%
-# Every notebook starts the same way: quiet TensorFlow logs, inline figures, the kit.
+# Every notebook starts the same way: inline figures, the kit, and one set-up line. start() loads
+# TensorFlow (a few seconds) without the start-up messages its C++ library prints, then says what it found.
 import os
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # %matplotlib inline
 import numpy as np
 import srkit
-from srkit.env import smoke_mode
-print("srkit", srkit.__version__, "| smoke mode:", smoke_mode())
+from srkit.env import smoke_mode, start
+setup = start()  # prints the set-up line (and returns it)
 
 # %% [markdown]
 # ## Your machine

@@ -28,14 +28,14 @@
 # is nearly always a different degradation or metric, not a better or worse model.
 
 # %%
-# Every notebook starts the same way: quiet TensorFlow logs, inline figures, the kit.
+# Every notebook starts the same way: inline figures, the kit, and one set-up line (this chapter
+# does not need TensorFlow, so start(tensorflow=False) does not load it).
 import os
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # %matplotlib inline
 import numpy as np
 import srkit
-from srkit.env import smoke_mode
-print("srkit", srkit.__version__, "| smoke mode:", smoke_mode())
+from srkit.env import smoke_mode, start
+setup = start(tensorflow=False)  # prints the set-up line (and returns it)
 
 # %% [markdown]
 # ## 1. How LR images are made

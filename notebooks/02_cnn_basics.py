@@ -27,16 +27,15 @@
 # pretrained model: `srkit.zoo.load("srcnn", 3)`.
 
 # %%
-# Every notebook starts the same way: quiet TensorFlow logs, inline figures, the kit.
+# Every notebook starts the same way: inline figures, the kit, and one set-up line. start() loads
+# TensorFlow (a few seconds) without the start-up messages its C++ library prints, then says what it found.
 import os
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # %matplotlib inline
 import numpy as np
 import srkit
-from srkit.env import smoke_mode
-print("srkit", srkit.__version__, "| smoke mode:", smoke_mode())
-import keras  # loads TensorFlow (a few seconds)
-print("Keras", keras.__version__, "on", keras.backend.backend())
+from srkit.env import smoke_mode, start
+setup = start()  # prints the set-up line (and returns it)
+import keras
 
 # %% [markdown]
 # ## 1. The classification recipe, applied to SR

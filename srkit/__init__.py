@@ -70,7 +70,7 @@ API: dict[str, tuple[str, ...]] = {
     "widgets": ('CompareState', 'CompareWidget', 'compare', 'ZoomBox', 'to_png', 'BurstState', 'BurstViewer',
         'InterpolationState', 'InterpolationWidget'),
     "viz": ('image_grid', 'metric_bars', 'show_filters', 'tradeoff_plot', 'perception_distortion_plot',),
-    "env": ('smoke_mode', 'pick', 'describe',),
+    "env": ('smoke_mode', 'pick', 'describe', 'start'),
     "errors": ('SrkitError', 'ImageReadError', 'ImageTooLargeError', 'DatasetNotFoundError', 'ShapeError',
         'OptionalDependencyError', 'InvalidValueError'),
     "exercises": ('check', 'is_correct', 'solution', 'EXERCISES',),

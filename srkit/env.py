@@ -4,15 +4,20 @@ Smoke mode is on when the environment variable ``SRKIT_SMOKE`` is set to ``1`` (
 too).  Notebooks use :func:`pick` for every number that makes a cell slow (training steps, images)::
 
     steps = pick(full=3000, smoke=20)
+
+:func:`start` is the first call of every notebook: it loads TensorFlow without its start-up log lines and
+prints one line saying what it found.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import sys
+import tempfile
 
-__all__ = ["smoke_mode", "pick", "describe"]
+__all__ = ["smoke_mode", "pick", "describe", "start"]
 
 
 def smoke_mode() -> bool:
@@ -53,3 +58,102 @@ def describe(tensorflow: bool = True) -> dict:
         info["gpus"] = [g.name for g in gpus]
         info["device"] = "GPU" if gpus else "CPU"
     return info
+
+
+@contextlib.contextmanager
+def _quiet_fd2():
+    """Send what is written to file descriptor 2 (C-level stderr) to a temporary file while the block runs.
+
+    Yields a function that returns what was captured so far (the text is kept so that an error can show it).
+    fd 2 is always restored, also when the block raises.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    saved = os.dup(2)
+    capture = tempfile.TemporaryFile()
+    try:
+        os.dup2(capture.fileno(), 2)
+
+        def captured() -> str:
+            capture.flush()
+            capture.seek(0)
+            return capture.read().decode("utf-8", "replace")
+
+        yield captured
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()  # Python-level text written during the block goes where fd 2 pointed then
+        os.dup2(saved, 2)
+        os.close(saved)
+        capture.close()
+
+
+def _version(dist: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def start(tensorflow: bool = True) -> str:
+    """Set up a notebook (or script): load TensorFlow quietly, print one line saying what was found, return it.
+
+    Why: when TensorFlow's C++ library loads, it writes start-up lines to the process's stderr.  Some come
+    before its log settings apply, so even ``TF_CPP_MIN_LOG_LEVEL=3`` does not stop them: "All log messages
+    before absl::InitializeLog() is called are written to STDERR", "oneDNN custom operations are on" and
+    "Could not find cuda drivers" (while ``import tensorflow`` runs).  At a lower level (a user's own
+    setting) there are more: "This TensorFlow binary is optimized ..." (``cpu_feature_guard``, at import)
+    and "failed call to cuInit" (at the first device query, ``tf.config.list_physical_devices``, on a
+    machine without a working GPU).  C code writes them to file descriptor 2, which Python's ``sys.stderr``
+    does not control and which Jupyter forwards into the notebook, where they look like errors and are the
+    first thing a reader sees.
+
+    So this function sets ``TF_CPP_MIN_LOG_LEVEL=3`` when it is unset (before TensorFlow loads), then
+    points file descriptor 2 at a temporary file only while it imports TensorFlow and Keras and asks for
+    the GPUs, and restores it afterwards, also on an error: nothing written after it returns is hidden.
+    When the import fails, the ``ImportError`` is raised again with what was written during the import.
+
+    The printed line names the srkit, Keras (and its backend) and TensorFlow versions, the CPU cores, the
+    GPUs found (or "no GPU") and whether smoke mode is on.  Calling it again is harmless (TensorFlow is
+    loaded once; the line is printed again).  ``tensorflow=False`` loads nothing: versions come from the
+    installed packages' metadata and GPUs are not looked for.
+    """
+    from . import __version__
+
+    if not os.environ.get("TF_CPP_MIN_LOG_LEVEL"):
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    parts = [f"srkit {__version__}"]
+    if tensorflow:
+        with _quiet_fd2() as captured:
+            try:
+                import keras
+                import tensorflow as tf
+
+                gpus = tf.config.list_physical_devices("GPU")  # the CUDA probe ("failed call to cuInit")
+            except ImportError as err:
+                written = captured().strip()
+                error = err
+            else:
+                error = None
+        if error is not None:
+            detail = f"\nWhat the import wrote to stderr:\n{written}" if written else ""
+            raise ImportError(f"srkit.env.start: TensorFlow/Keras could not be imported ({error}). Install the "
+                              f"kit with its dependencies (`make lab`, or `pip install -e .` in the Python that "
+                              f"runs this kernel or script)."
+                              f"{detail}") from error
+        parts += [f"Keras {keras.__version__} ({keras.backend.backend()} backend)", f"TensorFlow {tf.__version__}"]
+    else:
+        parts += [f"Keras {_version('keras') or 'not installed'}",
+                  f"TensorFlow {_version('tensorflow') or 'not installed'} (not loaded)"]
+    parts.append(f"{os.cpu_count()} CPU cores")
+    if tensorflow:
+        parts.append(f"GPU: {', '.join(g.name for g in gpus)}" if gpus else "no GPU")
+    else:
+        parts.append("GPUs not checked")
+    parts.append(f"smoke mode {'on' if smoke_mode() else 'off'}")
+    line = " | ".join(parts)
+    print(line, flush=True)
+    return line

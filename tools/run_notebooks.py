@@ -27,9 +27,9 @@ What this tool does, per notebook
 4. ``jupytext --sync`` again, so the .py is not older than the freshly written .ipynb.
 
 TensorFlow writes start-up messages to stderr when it is first imported.  They must not land in a
-checked cell, where nbval would compare them: every notebook's first code cell sets
-``TF_CPP_MIN_LOG_LEVEL=3`` and, in notebooks that run networks, imports Keras (so TensorFlow loads
-there, in an unchecked cell).  This tool also sets ``TF_CPP_MIN_LOG_LEVEL=3`` for the kernel, and it
+checked cell, where nbval would compare them: every notebook's first code cell (unchecked) calls
+``srkit.env.start()``, which loads TensorFlow with those messages silenced (``start(tensorflow=False)``
+in chapters that do not use it) and prints one set-up line.  This tool also sets ``TF_CPP_MIN_LOG_LEVEL=3`` for the kernel, and it
 exits with an error, naming the cells, when a checked cell still wrote to stderr or printed a
 TensorFlow/Keras/absl log line (such as a tf.function retracing warning) on stdout.
 
