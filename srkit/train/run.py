@@ -113,13 +113,6 @@ class RunFolder:
                 if old.name not in keep:
                     old.unlink()
 
-    def checkpoint_file(self, name: str) -> Path | None:
-        """The current checkpoint file of network ``name`` (``None``: no checkpoint yet)."""
-        state_file = self._file("state.json") if self.path is not None else None
-        if state_file is None or not state_file.exists():
-            return None
-        return self._file(self._read_json(state_file)["checkpoints"][name])
-
     def save_final(self, model) -> None:
         """Write the trained network as ``model.keras`` (what ``zoo`` tools and users load)."""
         if self.path is not None:
