@@ -147,6 +147,110 @@ def test_summary(state):
 
 
 # --------------------------------------------------------------------------------------------------
+# Click to zoom: an ipyevents click on the displayed overview -> image pixel -> zoom box
+# --------------------------------------------------------------------------------------------------
+def _click(x, y, shown_w, shown_h, **extra):
+    """The fields of ipyevents' click event on an image displayed at ``shown_w x shown_h`` CSS pixels."""
+    return {"type": "click", "relativeX": x, "relativeY": y, "boundingRectWidth": shown_w,
+            "boundingRectHeight": shown_h, **extra}
+
+
+def test_click_pixel_on_an_image_shown_larger(state):
+    # 64 x 64 pixels shown at 320 x 320: five CSS pixels per image pixel.
+    assert state.pixel_at(_click(0, 0, 320, 320)) == (0, 0)
+    assert state.pixel_at(_click(4, 9, 320, 320)) == (0, 1)
+    assert state.pixel_at(_click(160, 160, 320, 320)) == (32, 32)
+    assert state.pixel_at(_click(319, 319, 320, 320)) == (63, 63)
+    assert state.pixel_at(_click(320, 320, 320, 320)) == (63, 63)  # the far edge is the last pixel
+    assert state.pixel_at(_click(319.6, 0.4, 320, 320)) == (63, 0)  # fractional positions
+
+
+def test_click_pixel_on_an_image_shown_smaller_and_stretched():
+    rng = np.random.default_rng(5)
+    big = rng.integers(0, 256, size=(333, 501, 3), dtype=np.uint8)
+    st = CompareState({"a": big, "b": big}, zoom_size=40)
+    # 501 x 333 shown at 320 x 213 (the widget's default overview): ~1.57 image pixels per CSS pixel.
+    assert st.pixel_at(_click(0, 0, 320, 213)) == (0, 0)
+    assert st.pixel_at(_click(160, 106.5, 320, 213)) == (250, 166)
+    assert st.pixel_at(_click(320, 213, 320, 213)) == (500, 332)
+    assert st.pixel_at(_click(100, 50, 320, 213)) == (int(100 * 501 / 320), int(50 * 333 / 213))
+    # Width and height are scaled separately (a display that does not keep the aspect ratio).
+    assert st.pixel_at(_click(100, 100, 200, 400)) == (250, 83)
+
+
+@pytest.mark.parametrize("shape, shown", [((23, 37), 320), ((37, 23), 320), ((9, 7), 96), ((301, 199), 128)])
+def test_every_pixel_of_an_odd_sized_image_is_clickable(shape, shown):
+    """Clicking the middle of each pixel's block in the overview PNG the widget draws gives that pixel."""
+    h, w = shape
+    img = np.zeros((h, w, 3), dtype=np.uint8)
+    st = CompareState({"a": img, "b": img}, zoom_size=5)
+    png_w, png_h = _png_image(to_png(img, display_size=shown)).size  # displayed at its own size
+    f = shown / max(h, w)
+    xs, ys = np.arange(w), np.arange(h)
+    # Whole CSS pixels, as ipyevents rounds the pointer position.
+    got_x = [st.pixel_at(_click(round((x + 0.5) * f), 0, png_w, png_h))[0] for x in xs]
+    got_y = [st.pixel_at(_click(0, round((y + 0.5) * f), png_w, png_h))[1] for y in ys]
+    if f >= 2:  # each image pixel covers at least two CSS pixels: exact
+        assert got_x == list(xs) and got_y == list(ys)
+    else:  # shown smaller: the nearest pixel, within the CSS pixel's width
+        assert np.abs(np.array(got_x) - xs).max() <= np.ceil(1 / f)
+        assert np.abs(np.array(got_y) - ys).max() <= np.ceil(1 / f)
+    assert st.pixel_at(_click(png_w, png_h, png_w, png_h)) == (w - 1, h - 1)
+
+
+def test_click_centres_the_zoom_box_and_clamps_it(state):
+    assert state.click(_click(160, 160, 320, 320)) == ZoomBox(24, 24, 16)  # centre on (32, 32)
+    assert state.click(_click(100, 200, 320, 320)) == ZoomBox(12, 32, 16)  # (20, 40)
+    assert state.zoom == ZoomBox(12, 32, 16)
+    assert state.click(_click(0, 0, 320, 320)) == ZoomBox(0, 0, 16)  # top-left corner
+    assert state.click(_click(320, 0, 320, 320)) == ZoomBox(48, 0, 16)  # top-right
+    assert state.click(_click(0, 320, 320, 320)) == ZoomBox(0, 48, 16)  # bottom-left
+    assert state.click(_click(319, 319, 320, 320)) == ZoomBox(48, 48, 16)  # bottom-right
+    state.resize_zoom(64)  # the whole image: a click cannot move it
+    assert state.click(_click(30, 290, 320, 320)) == ZoomBox(0, 0, 64)
+
+
+def test_click_centres_on_odd_sized_images_and_odd_boxes():
+    img = np.zeros((23, 37), dtype=np.uint8)
+    st = CompareState({"a": img, "b": img}, zoom_size=7)
+    shown = (320, round(23 * 320 / 37))  # 320 x 199
+    assert st.pixel_at(_click(160, 99, *shown)) == (18, 11)
+    box = st.click(_click(160, 99, *shown))
+    assert box == ZoomBox(15, 8, 7)  # pixel (18, 11) is the box's middle pixel
+    assert st.click(_click(320, 199, *shown)) == ZoomBox(30, 16, 7)  # clamped at 37 - 7, 23 - 7
+    assert st.crop("a").shape == (7, 7, 1)
+
+
+def test_click_outside_the_image_changes_nothing(state):
+    state.move_to(10, 20)
+    for x, y in [(-1, 100), (100, -0.5), (321, 100), (100, 400), (-50, -50)]:
+        assert state.pixel_at(_click(x, y, 320, 320)) is None
+        assert state.click(_click(x, y, 320, 320)) is None
+        assert state.zoom == ZoomBox(10, 20, 16)
+
+
+def test_bad_click_events_are_refused_clearly(state):
+    with pytest.raises(ValueError, match="lacks boundingRectWidth, boundingRectHeight"):
+        state.click({"relativeX": 3, "relativeY": 4})
+    with pytest.raises(ValueError, match="relativeY"):
+        state.click({"relativeX": 3, "boundingRectWidth": 10, "boundingRectHeight": 10})
+    with pytest.raises(ValueError, match="positive"):
+        state.click(_click(0, 0, 0, 320))  # a hidden image
+    with pytest.raises(ValueError, match="finite"):
+        state.click(_click(float("nan"), 0, 320, 320))
+    with pytest.raises(ValueError, match="must be numbers"):
+        state.click(_click("left", 0, 320, 320))
+    with pytest.raises(TypeError, match="dict"):
+        state.click((3, 4))
+    assert state.zoom == ZoomBox(24, 24, 16)  # a refused click changes nothing
+
+
+def test_zoom_box_describes_its_region():
+    assert ZoomBox(24, 8, 16).describe() == "zoom: x 24-39, y 8-23 (16 x 16 px)"
+    assert ZoomBox(0, 0, 1).describe() == "zoom: x 0-0, y 0-0 (1 x 1 px)"
+
+
+# --------------------------------------------------------------------------------------------------
 # Swipe
 # --------------------------------------------------------------------------------------------------
 def test_default_swipe_is_first_image_against_reference(state, images):
@@ -315,6 +419,101 @@ def test_widget_swipe_controls_change_the_state(widget, state):
     assert list(yellow) == [divider], (yellow, shown.shape, divider)  # the yellow divider line
     cols = [c for c in range(0, shown.shape[1], 8) if c != divider]
     np.testing.assert_array_equal(shown[::8, cols], state.swipe_image()[:, [c // 8 for c in cols]])
+
+
+def _send_click(widget, event) -> None:
+    """Deliver ``event`` as the browser would: a message from ipyevents' front end to its Event widget."""
+    widget.clicks._handle_mouse_msg(widget.clicks, event, [])
+
+
+def test_widget_listens_to_clicks_on_the_overview(widget):
+    from ipyevents import Event
+
+    assert isinstance(widget.clicks, Event)
+    assert widget.clicks.source is widget.overview
+    assert widget.clicks.watched_events == ["click"]
+    assert "srkit-overview" in widget.overview._dom_classes
+
+
+def test_widget_click_moves_the_zoom_box_sliders_crops_and_metrics(widget, state):
+    shown = _png_image(widget.overview.value).size  # 96 x 96: 1.5 CSS pixels per image pixel
+    assert widget.region.value == "zoom: x 24-39, y 24-39 (16 x 16 px)"
+    before = {k: widget.tiles[k].value for k in state.labels}
+    captions = dict((k, widget.captions[k].value) for k in state.labels)
+    overview = widget.overview.value
+    _send_click(widget, _click(15, 30, *shown))  # pixel (10, 20)
+    assert state.zoom == ZoomBox(2, 12, 16)
+    assert (widget.x.value, widget.y.value, widget.size.value) == (2, 12, 16)  # the sliders follow
+    assert widget.region.value == "zoom: x 2-17, y 12-27 (16 x 16 px)"
+    assert widget.overview.value != overview  # the red box moved
+    for k in state.labels:
+        assert widget.tiles[k].value != before[k]
+        np.testing.assert_array_equal(
+            np.asarray(_png_image(widget.tiles[k].value).convert("RGB"))[::4, ::4], state.crop(k))
+    # The crop's own PSNR follows the region; the whole-image metrics do not change.
+    for k in ("noisy", "flat"):
+        assert f"crop: {state.crop_metrics(k)['psnr']:.2f} dB" in widget.captions[k].value
+        assert widget.captions[k].value != captions[k]
+        assert state.metric_text(k) in widget.captions[k].value
+    assert widget.captions["HR"].value == captions["HR"]
+    # The swipe shows the new region too.
+    swipe = np.concatenate([state.crop("noisy")[:, :8], state.crop("HR")[:, 8:]], axis=1)
+    np.testing.assert_array_equal(state.swipe_image(), swipe)
+    shown_swipe = np.asarray(_png_image(widget.swipe.value).convert("RGB"))
+    np.testing.assert_array_equal(shown_swipe[::8, 8:64:8], swipe[:, 1:8])
+    # A corner click clamps the box, and the sliders show the clamped position.
+    _send_click(widget, _click(shown[0], shown[1], *shown))
+    assert state.zoom == ZoomBox(48, 48, 16)
+    assert (widget.x.value, widget.y.value) == (48, 48)
+    assert widget.region.value == "zoom: x 48-63, y 48-63 (16 x 16 px)"
+    # The sliders still work after a click, and a later click still wins.
+    widget.size.value = 32
+    assert state.zoom == ZoomBox(32, 32, 32)
+    _send_click(widget, _click(0, 0, *shown))
+    assert state.zoom == ZoomBox(0, 0, 32) and (widget.x.value, widget.y.value, widget.size.value) == (0, 0, 32)
+
+
+def test_widget_ignores_clicks_off_the_image_and_other_events(widget, state):
+    tiles = widget.tiles["noisy"].value
+    _send_click(widget, _click(-3, 10, 96, 96))
+    _send_click(widget, _click(10, 10, 96, 96, type="mousemove"))
+    assert state.zoom == ZoomBox(24, 24, 16)
+    assert (widget.x.value, widget.y.value) == (24, 24)
+    assert widget.tiles["noisy"].value == tiles
+
+
+def test_widget_click_on_a_rescaled_overview():
+    """JupyterLab may shrink the overview to fit the page (max-width: 100%): the displayed size decides."""
+    rng = np.random.default_rng(4)
+    hr = rng.integers(0, 256, size=(45, 81, 3), dtype=np.uint8)
+    w = compare({"sr": hr // 2, "HR": hr}, reference="HR", zoom_size=9)
+    assert _png_image(w.overview.value).size == (320, 178)
+    _send_click(w, _click(100, 50, 160, 89))  # shown at half size: pixel (50, 25)
+    assert w.state.zoom == ZoomBox(46, 21, 9)
+    _send_click(w, _click(100, 50, 640, 356))  # shown at double size: pixel (12, 6)
+    assert w.state.zoom == ZoomBox(8, 2, 9)
+    assert (w.x.value, w.y.value) == (8, 2)
+
+
+def test_interpolation_widget_zooms_on_click_and_keeps_the_region_as_alpha_moves():
+    from srkit.models.cnn import espcn
+    from srkit.widgets import InterpolationState, InterpolationWidget
+
+    rng = np.random.default_rng(6)
+    hr = rng.integers(0, 256, size=(36, 48, 3), dtype=np.uint8)
+    a, b = espcn(2), espcn(2)
+    b.set_weights([x * 1.5 for x in a.get_weights()])
+    iw = InterpolationWidget(InterpolationState(a, b, hr[::2, ::2], hr, 2, alpha=0.0, zoom_size=12))
+    view, st = iw.view, iw.state.compare
+    shown = _png_image(view.overview.value).size
+    _send_click(view, _click(0, shown[1], *shown))  # bottom-left corner
+    assert st.zoom == ZoomBox(0, 24, 12) and (view.x.value, view.y.value) == (0, 24)
+    assert view.region.value == "zoom: x 0-11, y 24-35 (12 x 12 px)"
+    blend_tile = view.tiles["blend"].value
+    iw.slider.value = 1.0  # the blend changes inside the same region
+    assert st.zoom == ZoomBox(0, 24, 12)
+    assert view.tiles["blend"].value != blend_tile
+    assert view.tiles["blend"].value == to_png(st.crop("GAN"), display_size=view.tile)  # alpha 1: the GAN
 
 
 def test_compare_helper_builds_a_widget(images):

@@ -5,8 +5,9 @@ Two layers, so that the logic is testable without a browser:
 * :class:`CompareState` is plain Python: the images of one scene, the metrics of each against the
   ground truth, one shared zoom box, and a before/after swipe between two of the images.  Tests drive it
   directly (``tests/test_widgets.py``).
-* :class:`CompareWidget` draws a state with ipywidgets: an overview with the zoom box, the zoomed crop of
-  every image side by side with its PSNR/SSIM, sliders to move and resize the zoom box, and a swipe view.
+* :class:`CompareWidget` draws a state with ipywidgets: an overview with the zoom box (click it to centre the
+  box on that point; ipyevents reports the click), the zoomed crop of every image side by side with its
+  PSNR/SSIM, sliders to move and resize the zoom box, and a swipe view.
 
 Quick use in a notebook::
 
@@ -28,6 +29,12 @@ from ..metrics import psnr, ssim
 
 __all__ = ["CompareState", "CompareWidget", "compare", "ZoomBox", "to_png"]
 
+# What a click on the overview must carry: ipyevents' position of the pointer relative to the image element
+# and the element's displayed size, both in CSS pixels (whatever the PNG's own size or the page's zoom).
+_CLICK_KEYS = ("relativeX", "relativeY", "boundingRectWidth", "boundingRectHeight")
+_CLICK_HINT = ("<style>.srkit-overview { cursor: crosshair; }</style>"
+               "<small>click the image to centre the zoom box there</small>")
+
 
 @dataclass
 class ZoomBox:
@@ -38,7 +45,13 @@ class ZoomBox:
     size: int
 
     def as_tuple(self) -> tuple[int, int, int]:
+        """``(x, y, size)``."""
         return self.x, self.y, self.size
+
+    def describe(self) -> str:
+        """The region in words, e.g. ``'zoom: x 24-39, y 8-23 (16 x 16 px)'`` (inclusive pixel ranges)."""
+        return (f"zoom: x {self.x}-{self.x + self.size - 1}, y {self.y}-{self.y + self.size - 1} "
+                f"({self.size} x {self.size} px)")
 
 
 @dataclass
@@ -164,7 +177,46 @@ class CompareState:
         return self.move_to(cx - s // 2, cy - s // 2)
 
     def move_by(self, dx: int, dy: int) -> ZoomBox:
+        """Shift the zoom box by ``(dx, dy)`` pixels (clamped inside the image)."""
         return self.move_to(self.zoom.x + dx, self.zoom.y + dy)
+
+    def pixel_at(self, event: Mapping) -> tuple[int, int] | None:
+        """The image pixel ``(x, y)`` under a click on the displayed overview, or ``None`` off the image.
+
+        ``event`` is the dict ipyevents sends for a click: ``relativeX`` / ``relativeY`` (the pointer from
+        the image element's top-left corner) and ``boundingRectWidth`` / ``boundingRectHeight`` (the size it
+        is displayed at), all in CSS pixels.  The displayed size need not be the image's: a 64-pixel image
+        shown 320 wide maps 5 CSS pixels to one image pixel, a 1000-pixel one shown 320 wide about 0.32, and
+        width and height are scaled separately.  A point on the right or bottom edge is the last pixel; a
+        point beyond the displayed image is ``None``.
+        """
+        if not isinstance(event, Mapping):
+            raise TypeError(f"A click event is a dict (as ipyevents sends), got {type(event).__name__}.")
+        missing = [k for k in _CLICK_KEYS if event.get(k) is None]
+        if missing:
+            raise ValueError(f"The click event lacks {', '.join(missing)}: the overview needs "
+                             f"{', '.join(_CLICK_KEYS)} (ipyevents' click on an image sends them).")
+        try:
+            rx, ry, bw, bh = (float(event[k]) for k in _CLICK_KEYS)
+        except (TypeError, ValueError):
+            raise ValueError("The click event's " + ", ".join(_CLICK_KEYS) + " must be numbers, got "
+                             + ", ".join(repr(event[k]) for k in _CLICK_KEYS) + ".") from None
+        if not (np.isfinite([rx, ry, bw, bh]).all() and bw > 0 and bh > 0):
+            raise ValueError(f"The clicked image is displayed at {bw} x {bh} CSS pixels; a click needs a "
+                             "visible image of positive, finite size and a finite position.")
+        if not (0 <= rx <= bw and 0 <= ry <= bh):
+            return None
+        x = min(int(rx * self.width / bw), self.width - 1)
+        y = min(int(ry * self.height / bh), self.height - 1)
+        return x, y
+
+    def click(self, event: Mapping) -> ZoomBox | None:
+        """Centre the zoom box on the pixel clicked on the displayed overview (see :meth:`pixel_at`), clamped
+        inside the image.  Returns the new box, or ``None`` (box unchanged) for a click off the image."""
+        pixel = self.pixel_at(event)
+        if pixel is None:
+            return None
+        return self.center_on(*pixel)
 
     def resize_zoom(self, size: int) -> ZoomBox:
         """Change the side of the zoom box, keeping its centre where possible."""
@@ -253,18 +305,26 @@ def to_png(image: np.ndarray, display_size: int | None = None, box: ZoomBox | No
 class CompareWidget:
     """ipywidgets view of a :class:`CompareState` (display it as the last expression of a cell).
 
-    Controls: ``x``, ``y`` and ``zoom`` sliders move and resize the shared zoom box; two dropdowns and a
-    slider set the before/after swipe.  Each zoomed crop is labelled with its PSNR/SSIM on the whole
-    image (paper protocol) and on the crop alone.
+    Controls: a click on the overview centres the shared zoom box on that point (``ipyevents`` reports
+    the click; :meth:`CompareState.click` maps it to image pixels); ``x``, ``y`` and ``zoom`` sliders move
+    and resize the box and follow the clicks; a label states the region; two dropdowns and a slider set the
+    before/after swipe.  Each zoomed crop is labelled with its PSNR/SSIM on the whole image (paper
+    protocol) and on the crop alone.
     """
 
     def __init__(self, state: CompareState, tile: int = 192, overview: int = 320):
         import ipywidgets as w
+        from ipyevents import Event
 
         self.state, self.tile, self.overview_px = state, tile, overview
         self._syncing = False
         s = state
         self.overview = w.Image(format="png", width=overview)
+        self.overview.add_class("srkit-overview")
+        self.clicks = Event(source=self.overview, watched_events=["click"], prevent_default_action=True)
+        self.clicks.on_dom_event(self._on_click)
+        self.region = w.HTML()
+        self.region.add_class("srkit-zoom-region")
         self.x = w.IntSlider(value=s.zoom.x, min=0, max=s.width - 1, description="x")
         self.y = w.IntSlider(value=s.zoom.y, min=0, max=s.height - 1, description="y")
         self.size = w.IntSlider(value=s.zoom.size, min=1, max=min(s.height, s.width), description="zoom")
@@ -277,7 +337,8 @@ class CompareWidget:
         columns = [w.VBox([w.HTML(f"<b>{k}</b>"), self.tiles[k], self.captions[k]]) for k in s.labels]
         self.widget = w.VBox(
             [
-                w.HBox([self.overview, w.VBox([self.x, self.y, self.size])]),
+                w.HBox([self.overview, w.VBox([w.HTML(_CLICK_HINT),
+                                               self.x, self.y, self.size, self.region])]),
                 w.HBox(columns),
                 w.HBox([w.VBox([self.left, self.right, self.pos]), self.swipe]),
             ]
@@ -295,7 +356,15 @@ class CompareWidget:
             self.state.resize_zoom(self.size.value)
         else:
             self.state.move_to(self.x.value, self.y.value)
-        # Show the clamped box on the sliders without triggering another update.
+        self._show_zoom()
+
+    def _on_click(self, event: dict) -> None:
+        if event.get("type", "click") != "click" or self.state.click(event) is None:
+            return
+        self._show_zoom()
+
+    def _show_zoom(self) -> None:
+        # Show the (clamped) box on the sliders without triggering another update, then redraw.
         self._syncing = True
         try:
             self.x.value, self.y.value, self.size.value = self.state.zoom.as_tuple()
@@ -308,9 +377,11 @@ class CompareWidget:
         self.render_swipe()
 
     def render(self) -> None:
+        """Redraw the overview with its box, every crop with its captions, the region label and the swipe."""
         s = self.state
         first = s.reference or s.labels[-1]
         self.overview.value = to_png(s.images[first], display_size=self.overview_px, box=s.zoom)
+        self.region.value = s.zoom.describe()
         for k in s.labels:
             self.tiles[k].value = to_png(s.crop(k), display_size=self.tile)
             whole = s.metric_text(k)
@@ -320,6 +391,7 @@ class CompareWidget:
         self.render_swipe()
 
     def render_swipe(self) -> None:
+        """Redraw the before/after swipe of the zoomed region."""
         s = self.state
         self.swipe.value = to_png(s.swipe_image("zoom"), display_size=2 * self.tile, divider=s.swipe_position)
 
