@@ -38,7 +38,8 @@ __version__ = "0.1.0"
 API: dict[str, tuple[str, ...]] = {
     "io": ('read_image', 'save_image', 'IMAGE_EXTENSIONS', 'DEFAULT_MAX_PIXELS', 'to_uint8',),
     "data": ('data_dir', 'list_datasets', 'list_images', 'load_folder', 'load_benchmark', 'load_training_images',
-        'Pair', 'BENCHMARKS', 'TRAINING_SETS', 'SCALES', 'published_bicubic'),
+        'load_validation', 'load_pairs', 'is_validation', 'check_dataset', 'Pair', 'BENCHMARKS', 'VALIDATION',
+        'VALIDATION_IMAGES', 'TRAINING_SETS', 'SCALES', 'published_bicubic'),
     "degrade": ('imresize', 'modcrop', 'bicubic_downsample', 'upscale', 'library_resize', 'require_opencv',
         'gaussian_kernel', 'gaussian_blur', 'add_gaussian_noise', 'jpeg_compress', 'Degradation', 'INTERPOLATIONS',
         'MAX_BLUR_SIGMA', 'MAX_KERNEL_SIZE'),
@@ -58,7 +59,7 @@ API: dict[str, tuple[str, ...]] = {
         'PixelShuffle', 'ResidualScale', 'ConvRecurrent2D', 'PairWithReference', 'FrameSelect', 'WeightedSum',
         'RowRNN', 'load_model'),
     "configs": ('JsonConfig', 'TrainConfig', 'GANConfig', 'defaults',),
-    "train": ('TrainConfig', 'TrainResult', 'train', 'validate', 'JsonConfig', 'RunFolder', 'fit_run', 'finished',
+    "train": ('TrainConfig', 'TrainResult', 'train', 'validate', 'benchmark_scores', 'JsonConfig', 'RunFolder', 'fit_run', 'finished',
         'LivePlot', 'LivePlotBase', 'StepCounter', 'StepTimer', 'TimeBudget', 'NaNStop', 'EpochEnd', 'in_notebook'),
     "gan": ('discriminator', 'feature_model', 'pixel_loss', 'adversarial_loss', 'feature_matching_loss',
         'VGGFeatures', 'VGG19_FILE', 'vgg_weights_path', 'GANTrainer', 'GANConfig', 'GANResult', 'train_gan',

@@ -62,10 +62,10 @@ def cmd_evaluate(args) -> int:
                 return round(float(v), 6) if math.isfinite(v) else None
             return int(v) if k in ("scale", "images") else v
 
+        from .io import _write_text_atomic
+
         records = [{k: value(k, v) for k, v in row.items()} for row in table.to_dict(orient="records")]
-        path = Path(args.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(records, indent=2) + "\n")
+        path = _write_text_atomic(args.json, json.dumps(records, indent=2) + "\n")
         print(f"wrote {len(records)} records to {path}")
     return 0
 
@@ -118,24 +118,19 @@ def cmd_degrade(args) -> int:
 def cmd_upscale(args) -> int:
     import time
 
-    from .degrade import INTERPOLATIONS, upscale
-    from .errors import InvalidValueError, check_int
-    from .infer import KerasUpscaler
-    from .io import DEFAULT_MAX_PIXELS, read_image, save_image
+    from .degrade import INTERPOLATIONS, check_upscale_size
+    from .errors import check_int
+    from .infer import InterpolationUpscaler, KerasUpscaler
+    from .io import read_image, save_image
 
     check_int("--scale", args.scale, low=1, hint="Pretrained models upscale x2, x3 or x4.")
     check_int("--tile", args.tile, low=0, hint="Use 0 for no tiling, or a tile size such as 128.")
     _refuse_overwriting_input(args)
     lr = read_image(args.input)
-    out_pixels = lr.shape[0] * lr.shape[1] * args.scale**2
-    if out_pixels > DEFAULT_MAX_PIXELS:
-        raise InvalidValueError(
-            f"x{args.scale} would make a {lr.shape[1] * args.scale}x{lr.shape[0] * args.scale} image "
-            f"({out_pixels:,} pixels), more than the kit's limit of {DEFAULT_MAX_PIXELS:,}. Use a smaller --scale "
-            "or crop the input.")
+    check_upscale_size(lr.shape[0], lr.shape[1], args.scale, args.input)
     t0 = time.time()
     if args.model in INTERPOLATIONS:
-        sr = upscale(lr, args.scale, args.model)
+        sr = InterpolationUpscaler(args.model, tile=args.tile or None)(lr, args.scale)
     else:
         from . import zoo
 
@@ -188,15 +183,22 @@ def cmd_train(args) -> int:
     from .configs import TrainConfig
 
     config = TrainConfig(**_config_kwargs(args, TrainConfig))  # checked before TensorFlow is loaded
+    from .data import check_dataset
+
+    tests = [check_dataset(d) for d in args.test if d]  # checked before training, not after it
     from .train import train
 
     out = Path(args.out or f"runs/{args.model}_x{args.scale}")
     result = train(config, out_dir=out, resume=not args.no_resume, verbose=2 if args.quiet else "auto")
-    best = result.best_val_psnr
+    final, best = result.final_val_psnr, result.best_val_psnr
     last = result.history[-1] if result.history else {}
     print(f"{args.model} x{args.scale}: {int(last.get('step', 0))} steps, {result.wall_time_s:.0f} s this run"
-          + (f", best {config.val_set} PSNR {best:.2f} dB" if best is not None else "")
+          + (f", {config.val_set} PSNR {final:.2f} dB (best {best:.2f})" if final is not None else "")
           + f"; saved {out / 'model.keras'}")
+    if tests:
+        table = result.test_scores(tests)
+        print("test (final weights): " + ", ".join(f"{r.dataset} {r.psnr:.2f} dB / {r.ssim:.4f}"
+                                                   for r in table.itertuples()))
     return 0
 
 
@@ -315,8 +317,9 @@ def _add_train_parsers(sub) -> None:
     p = sub.add_parser("train", help="train a model (resumable; for long runs in the background)",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Train an SR model on T91 + BSD200 with the kit's engine: L1/L2 loss, Adam "
-                       "with cosine decay, Set5 validation PSNR and a checkpoint every --eval-every steps.\n"
-                       "Run the same command again to resume after an interruption.\n\nModels:\n" + models)
+                       "with cosine decay, validation PSNR on the held-out training images ('val') and a checkpoint "
+                       "every --eval-every steps; at the end the final weights are tested on the benchmarks "
+                       "(--test).\nRun the same command again to resume after an interruption.\n\nModels:\n" + models)
     p.add_argument("model", choices=list(REGISTRY), metavar="MODEL", help="one of the models listed above")
     p.add_argument("--scale", type=int, required=True, help="2, 3 or 4")
     opt(p, "--steps", "steps", td, "optimisation steps", type=int)
@@ -332,8 +335,10 @@ def _add_train_parsers(sub) -> None:
     opt(p, "--loss", "loss", td, "pixel loss", choices=["l1", "l2"])
     opt(p, "--channels", "channels", td, "train on luma or colour", choices=["y", "rgb"])
     opt(p, "--train", "train_sets", td, "training sets or folders", nargs="+", metavar="SET")
-    opt(p, "--val", "val_set", td, "validation benchmark ('' for none)")
+    opt(p, "--val", "val_set", td, "validation set: 'val' (held-out training images), a benchmark, or '' for none")
     opt(p, "--val-limit", "val_limit", td, "validate on the first N images only", type=int)
+    p.add_argument("--test", nargs="*", default=["Set5", "Set14"], metavar="SET",
+                   help="benchmarks the final weights are tested on at the end (default: Set5 Set14; none: --test)")
     opt(p, "--model-config", "model_config", td, 'builder arguments as JSON, e.g. \'{"blocks": 8}\'',
         metavar="JSON")
     opt(p, "--seed", "seed", td, "seed of weights and data", type=int)
@@ -349,7 +354,8 @@ def _add_train_parsers(sub) -> None:
     p = sub.add_parser("train-gan", help="fine-tune a PSNR generator with a discriminator (SRGAN/ESRGAN style)",
                        description="Start from a pretrained PSNR generator and train it against a fresh "
                        "discriminator: pixel + adversarial + feature-matching losses, each logged on its own; "
-                       "Set5 PSNR and texture distance and a checkpoint every --eval-every steps. Run the same "
+                       "validation PSNR and texture distance (held-out training images) and a checkpoint every "
+                       "--eval-every steps. Run the same "
                        "command again to resume.")
     opt(p, "--generator", "generator", gd, "zoo name or .keras file of the PSNR generator")
     opt(p, "--scale", "scale", gd, "2, 3 or 4", type=int)
@@ -371,7 +377,7 @@ def _add_train_parsers(sub) -> None:
     opt(p, "--disc-filters", "disc_filters", gd, "discriminator filters in its first block", type=int)
     opt(p, "--disc-blocks", "disc_blocks", gd, "discriminator blocks", type=int)
     opt(p, "--train", "train_sets", gd, "training sets or folders", nargs="+", metavar="SET")
-    opt(p, "--val", "val_set", gd, "validation benchmark ('' for none)")
+    opt(p, "--val", "val_set", gd, "validation set: 'val' (held-out training images), a benchmark, or '' for none")
     opt(p, "--val-limit", "val_limit", gd, "validate on the first N images only", type=int)
     opt(p, "--seed", "seed", gd, "seed of weights and data", type=int)
     opt(p, "--limit", "limit", gd, "only the first N images of each training set", type=int)

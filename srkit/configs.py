@@ -21,7 +21,7 @@ import math
 import os
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
-from .data import BENCHMARKS, TRAINING_SETS
+from .data import BENCHMARKS, TRAINING_SETS, VALIDATION
 from .errors import InvalidValueError, check_choice, check_float, check_int
 
 __all__ = ["JsonConfig", "TrainConfig", "GANConfig", "defaults"]
@@ -96,14 +96,16 @@ def _check_common(config) -> None:
     config.time_budget_s = check_float("time_budget_s", config.time_budget_s, low=0, low_open=True,
                                        allow_none=True)
     if config.val_set is not None and not isinstance(config.val_set, str):
-        raise InvalidValueError(f"val_set must be a benchmark name or None, got {config.val_set!r}.")
+        raise InvalidValueError(f"val_set must be 'val' (the held-out training images), a benchmark name or None, "
+                                f"got {config.val_set!r}.")
     if config.val_set == "":
         config.val_set = None
     if config.val_set is not None:
-        match = [b for b in BENCHMARKS if b.lower() == config.val_set.lower()]
+        match = [b for b in (VALIDATION, *BENCHMARKS) if b.lower() == config.val_set.lower()]
         if not match:
-            raise InvalidValueError(f"val_set must be one of {', '.join(BENCHMARKS)} (or None / --val '' for no "
-                                    f"validation), got {config.val_set!r}.")
+            raise InvalidValueError(f"val_set must be '{VALIDATION}' (the held-out training images, the default), one "
+                                    f"of the test benchmarks {', '.join(BENCHMARKS)}, or None / --val '' for no "
+                                    f"validation; got {config.val_set!r}.")
         config.val_set = match[0]
     sets = config.train_sets
     if isinstance(sets, (str, os.PathLike)):
@@ -150,8 +152,10 @@ class TrainConfig(JsonConfig):
         loss: ``'l1'`` or ``'l2'``.
         warmup_steps: linear learning-rate warm-up before the cosine decay (>= 0).
         eval_every: steps between validations and checkpoints (one Keras epoch), >= 1.
-        val_set: benchmark used for validation, one of :data:`srkit.data.BENCHMARKS` (any case; ``None``
-            or ``''``: no validation).
+        val_set: the set validated on after every epoch: ``'val'`` (default; the training images held
+            out from training, :func:`srkit.data.load_validation`), a benchmark of
+            :data:`srkit.data.BENCHMARKS` (but those are test sets: selecting on them biases the reported
+            score), or ``None`` / ``''`` for no validation.
         val_limit: only the first N validation images (quick runs), N >= 1 or ``None``.
         seed: seeds weights and data (>= 0).
         limit: only the first N images of each training set (quick runs), N >= 1 or ``None``.
@@ -182,7 +186,7 @@ class TrainConfig(JsonConfig):
     loss: str = "l1"
     warmup_steps: int = 0
     eval_every: int = 1000
-    val_set: str | None = "Set5"
+    val_set: str | None = VALIDATION
     val_limit: int | None = None
     seed: int = 0
     limit: int | None = None
@@ -252,8 +256,9 @@ class GANConfig(JsonConfig):
         patch_size, batch_size: LR patch size and batch size (>= 1).
         disc_filters, disc_blocks: discriminator size (:func:`discriminator`), >= 1.
         eval_every: steps between validation (PSNR and texture distance on ``val_set``) and checkpoints (>= 1).
-        val_set, val_limit: validation benchmark (one of :data:`srkit.data.BENCHMARKS`, or ``None``) and
-            image limit (>= 1 or ``None``).
+        val_set, val_limit: validation set (``'val'``, the held-out training images, by default; a benchmark
+            of :data:`srkit.data.BENCHMARKS` is accepted but is a test set; ``None``: none) and image limit
+            (>= 1 or ``None``).
         train_sets, limit, seed: training data (T91 + BSD200 by default; at least one), images per set
             (>= 1 or ``None``), and the seed of weights and data (>= 0).
         time_budget_s: stop after this many seconds, finite and > 0 (``steps`` stays the schedule's length).
@@ -278,7 +283,7 @@ class GANConfig(JsonConfig):
     disc_filters: int = 32
     disc_blocks: int = 4
     eval_every: int = 500
-    val_set: str | None = "Set5"
+    val_set: str | None = VALIDATION
     val_limit: int | None = None
     train_sets: tuple = TRAINING_SETS
     limit: int | None = None

@@ -6,6 +6,10 @@ The data lives in the repository's ``data/`` folder (``data/README.md`` says whe
     data/benchmark/{Set5,Set14,BSD100}/HR/NAME.png         ground truth
     data/benchmark/{Set5,Set14,BSD100}/LR_bicubic/X{k}/    MATLAB-bicubic LR inputs, k = 2, 3, 4
 
+Validation and testing are kept apart.  Eight of the 291 training images (:data:`VALIDATION_IMAGES`) are
+held out: they are never trained on, and training validates (and selects) on them as the set ``'val'``
+(:func:`load_validation`).  The benchmarks are test sets, used only to report a finished model.
+
 srkit finds ``data/`` through the ``SRKIT_DATA`` environment variable if it is set, otherwise by looking
 in the folders above the installed package and above the current directory.
 
@@ -15,6 +19,7 @@ Examples::
     >>> data.list_datasets()
     {'train': ['BSD200', 'T91'], 'benchmark': ['BSD100', 'Set14', 'Set5']}
     >>> pairs = data.load_benchmark("Set5", scale=3)      # list of Pair(name, lr, hr)
+    >>> val = data.load_validation(scale=3)              # the held-out training images, same form
     >>> images = data.load_folder("~/my_photos")          # list of (name, image)
 """
 
@@ -37,8 +42,14 @@ __all__ = [
     "load_folder",
     "load_benchmark",
     "load_training_images",
+    "load_validation",
+    "load_pairs",
+    "is_validation",
+    "check_dataset",
     "Pair",
     "BENCHMARKS",
+    "VALIDATION",
+    "VALIDATION_IMAGES",
     "TRAINING_SETS",
     "SCALES",
     "published_bicubic",
@@ -47,6 +58,15 @@ __all__ = [
 BENCHMARKS = ("Set5", "Set14", "BSD100")
 TRAINING_SETS = ("T91", "BSD200")
 SCALES = (2, 3, 4)
+
+#: The name of the validation set: images held out from the training sets (``'val'`` wherever a
+#: dataset name is taken: ``TrainConfig.val_set``, :func:`srkit.evaluate.evaluate`, ``srkit evaluate``).
+VALIDATION = "val"
+
+#: The held-out training images, by training set: every 30th of T91 and every 40th of BSD200 in sorted
+#: order, starting at the 16th and the 21st (3 + 5 images, about 1 megapixel in all).  Fixed so that every
+#: run, on every machine, validates on the same images and never trains on them.
+VALIDATION_IMAGES = {"T91": ("t23", "t51", "tt2"), "BSD200": ("12074", "176035", "232038", "317080", "65010")}
 
 
 def data_dir() -> Path:
@@ -129,19 +149,27 @@ def _resolve_dataset(name: str, kind: str) -> Path:
     )
 
 
-def load_training_images(names: Iterable[str] = TRAINING_SETS, limit: int | None = None):
+def load_training_images(names: Iterable[str] = TRAINING_SETS, limit: int | None = None,
+                         hold_out: bool = True):
     """Load the named training sets (default T91 + BSD200) as a list of ``(name, image)``.
 
     ``names`` may also contain paths to folders of your own images.  ``limit`` caps the images per set.
+    ``hold_out`` (default): leave out the validation images (:data:`VALIDATION_IMAGES`) of the bundled
+    sets, so that validation never sees an image the model trained on; folders of your own keep every image.
     """
     if isinstance(names, (str, os.PathLike)):
         names = [names]
+    limit = _check_limit(limit)
     out: list[tuple[str, np.ndarray]] = []
     for name in names:
         folder = Path(name).expanduser()
         if not folder.is_dir():
             folder = _resolve_dataset(str(name), "train")
-        out.extend((f"{folder.name}/{n}", im) for n, im in load_folder(folder, limit))
+        files = list_images(folder)
+        if hold_out and folder.resolve().parent == (data_dir() / "train").resolve():
+            held = set(VALIDATION_IMAGES.get(folder.name, ()))
+            files = [p for p in files if p.stem not in held]
+        out.extend((f"{folder.name}/{p.stem}", read_image(p)) for p in files[:limit])
     return out
 
 
@@ -156,16 +184,71 @@ class Pair:
     scale: int
 
 
+def _check_scale(scale) -> int:
+    if isinstance(scale, bool) or scale not in SCALES:
+        raise InvalidValueError(f"Benchmarks ship LR images at scales {SCALES}, not {scale!r}. Choose one of "
+                                f"{', '.join(map(str, SCALES))}.")
+    return int(scale)
+
+
+def is_validation(name) -> bool:
+    """Whether a dataset name means the validation set (``'val'``, any case)."""
+    return isinstance(name, str) and name.lower() == VALIDATION
+
+
+def check_dataset(name: str) -> str:
+    """The canonical name of an evaluation set: ``'val'`` or a benchmark (any case); a clear error otherwise."""
+    if is_validation(name):
+        return VALIDATION
+    return _resolve_dataset(name, "benchmark").name
+
+
+_VALIDATION_CACHE: dict[int, list] = {}
+
+
+def load_validation(scale: int, limit: int | None = None) -> list[Pair]:
+    """The validation set at a scale: the held-out training images (:data:`VALIDATION_IMAGES`) as :class:`Pair` objects.
+
+    Made exactly as the benchmarks were: the HR cropped to a multiple of ``scale``, the LR by MATLAB's
+    bicubic ``imresize`` (:func:`srkit.degrade.bicubic_downsample`).  Computed once per scale and cached.
+    ``limit``: only the first ``limit`` images, or ``None`` for all.
+    """
+    from .degrade import bicubic_downsample, modcrop
+
+    scale = _check_scale(scale)
+    limit = _check_limit(limit)
+    if scale not in _VALIDATION_CACHE:
+        root = data_dir() / "train"
+        pairs = []
+        for ds, names in VALIDATION_IMAGES.items():
+            for n in names:
+                path = root / ds / f"{n}.png"
+                if not path.exists():
+                    raise DatasetNotFoundError(f"{path} is missing: the validation set holds out {ds}/{n} "
+                                               "from the training images. Restore data/train from the kit.")
+                hr = modcrop(read_image(path), scale)
+                pairs.append(Pair(f"{ds}/{n}", bicubic_downsample(hr, scale), hr, scale))
+        _VALIDATION_CACHE[scale] = pairs
+    return list(_VALIDATION_CACHE[scale][:limit])
+
+
+def load_pairs(name: str, scale: int, limit: int | None = None) -> list[Pair]:
+    """LR/HR pairs of an evaluation set: ``'val'`` (:func:`load_validation`) or a benchmark (:func:`load_benchmark`)."""
+    if is_validation(name):
+        return load_validation(scale, limit)
+    return load_benchmark(name, scale, limit)
+
+
 def load_benchmark(name: str, scale: int, limit: int | None = None) -> list[Pair]:
     """Load a benchmark set (``'Set5'``, ``'Set14'``, ``'BSD100'``) at a scale (2, 3 or 4).
 
     The LR inputs are the shipped MATLAB-bicubic files; the HR is cropped to a multiple of ``scale``.
     ``limit``: only the first ``limit`` images (a whole number >= 1), or ``None`` for all.
+    Benchmarks are test sets: report a finished model on them, validate on :func:`load_validation`.
     """
-    if isinstance(scale, bool) or scale not in SCALES:
-        raise InvalidValueError(f"Benchmarks ship LR images at scales {SCALES}, not {scale!r}. Choose one of "
-                                f"{', '.join(map(str, SCALES))}.")
-    scale = int(scale)
+    if is_validation(name):
+        return load_validation(scale, limit)
+    scale = _check_scale(scale)
     limit = _check_limit(limit)
     folder = _resolve_dataset(name, "benchmark")
     lr_dir = folder / "LR_bicubic" / f"X{scale}"

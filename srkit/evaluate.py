@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import degrade
-from .data import BENCHMARKS, SCALES, _resolve_dataset, load_benchmark
+from .data import BENCHMARKS, SCALES, _resolve_dataset, check_dataset, load_benchmark
 from .errors import InvalidValueError, OptionalDependencyError, check_int
 from .infer import InterpolationUpscaler, KerasUpscaler  # noqa: F401  (the upscalers evaluate accepts)
 from .scoring import mean_scores, score_benchmark, score_pairs
@@ -49,7 +49,7 @@ def evaluate(
         upscaler: a name, Keras model or callable (see :func:`as_upscaler`).  A callable may also be a
             function of ``scale`` that returns an upscaler: pass ``{scale: upscaler}`` to use a
             different model per scale.
-        datasets: benchmark names, e.g. ``['Set5', 'Set14']``.
+        datasets: benchmark names, e.g. ``['Set5', 'Set14']``, or ``'val'`` (the held-out training images).
         scales: scale factors, e.g. ``[2, 3, 4]``.
         per_image: return one row per image instead of one per (dataset, scale).
         limit: only the first ``limit`` images of each set (for quick checks; a whole number >= 1, or
@@ -74,8 +74,7 @@ def evaluate(
         if isinstance(scale, bool) or scale not in SCALES:
             raise InvalidValueError(f"Benchmarks ship LR images at scales {SCALES}, not {scale!r}. Choose one of "
                                     f"{', '.join(map(str, SCALES))}.")
-    for ds in datasets:
-        _resolve_dataset(ds, "benchmark")
+    datasets = [check_dataset(ds) for ds in datasets]
     per_scale = upscaler if isinstance(upscaler, dict) else None
     name = _name_of(next(iter(per_scale.values())) if per_scale else upscaler)
     rows = []

@@ -212,3 +212,52 @@ def test_load_training_images_several_sets_and_folders(tmp_path):
 def test_unknown_training_set():
     with pytest.raises(DatasetNotFoundError, match="T91"):
         data.load_training_images(["T92"])
+
+
+# --- validation apart from testing -------------------------------------------------------------------------
+
+def test_validation_images_are_held_out_of_training():
+    names = {n for n, _ in data.load_training_images()}
+    held = {f"{ds}/{n}" for ds, ns in data.VALIDATION_IMAGES.items() for n in ns}
+    assert len(held) == 8 and not names & held
+    assert len(names) == 291 - 8
+    everything = {n for n, _ in data.load_training_images(hold_out=False)}
+    assert held <= everything and len(everything) == 291
+
+
+def test_limit_counts_only_images_that_are_trained_on():
+    first = data.load_training_images(["T91"], limit=20)
+    assert len(first) == 20 and "T91/t23" not in {n for n, _ in first}
+
+
+def test_validation_pairs_are_made_like_the_benchmarks():
+    from srkit.degrade import bicubic_downsample, modcrop
+    from srkit.io import read_image
+
+    for scale in (2, 3, 4):
+        pairs = data.load_validation(scale)
+        assert [p.name for p in pairs] == [f"{ds}/{n}" for ds, ns in data.VALIDATION_IMAGES.items() for n in ns]
+        for p in pairs:
+            assert p.hr.shape[0] == scale * p.lr.shape[0] and p.hr.shape[1] == scale * p.lr.shape[1]
+            assert p.lr.dtype == np.uint8
+    p = data.load_validation(3)[0]
+    hr = modcrop(read_image(data.data_dir() / "train" / "T91" / "t23.png"), 3)
+    np.testing.assert_array_equal(p.hr, hr)
+    np.testing.assert_array_equal(p.lr, bicubic_downsample(hr, 3))
+    assert len(data.load_validation(2, limit=2)) == 2
+
+
+def test_val_is_an_evaluation_set_everywhere():
+    assert data.check_dataset("VAL") == "val" and data.check_dataset("set5") == "Set5"
+    assert [p.name for p in data.load_pairs("val", 4, limit=1)] == ["T91/t23"]
+    assert data.load_benchmark("val", 4, limit=1)[0].name == "T91/t23"
+    with pytest.raises(DatasetNotFoundError, match="Available"):
+        data.check_dataset("Set6")
+
+
+def test_validation_scores_bicubic_below_benchmark_free_of_training():
+    from srkit.evaluate import evaluate
+
+    table = evaluate("bicubic", ["val"], [3])
+    assert table.dataset.tolist() == ["val"]
+    assert 24 < table.psnr.iloc[0] < 34  # natural photos at x3: the bicubic range of Set14/BSD100

@@ -166,7 +166,8 @@ def test_fine_tuning_starts_from_the_pretrained_weights(tmp_path):
 
     cfg = TrainConfig("espcn", 3, steps=2, eval_every=2, learning_rate=1e-9, init_weights="zoo", limit=2, batch_size=4)
     result = train(cfg, verbose=0)
-    assert result.history[-1]["val_psnr"] == pytest.approx(zoo.card("espcn", 3)["scores"]["Set5"]["psnr"], abs=0.05)
+    tested = result.test_scores(["Set5"])  # the final weights on the test set, as on the card
+    assert tested.psnr.iloc[0] == pytest.approx(zoo.card("espcn", 3)["scores"]["Set5"]["psnr"], abs=0.05)
     wrong = TrainConfig("espcn", 2, steps=2, eval_every=2, init_weights=str(zoo.ZOO_DIR / "models" / "fsrcnn_x2.keras"), limit=2)
     with pytest.raises(SrkitError, match="same architecture"):
         train(wrong, verbose=0)
@@ -209,3 +210,25 @@ def test_every_epoch_records_its_training_time(tmp_path):
     assert all(h["epoch_time_s"] > 0 for h in result.history)
     saved = json.loads((tmp_path / "state.json").read_text())["history"]
     assert [h["epoch_time_s"] for h in saved] == [h["epoch_time_s"] for h in result.history]
+
+
+def test_runs_validate_on_held_out_images_and_report_the_benchmarks_at_the_end(tmp_path, capsys):
+    config = tiny(steps=10, eval_every=10)
+    assert TrainConfig("espcn", 3).val_set == "val"
+    result = train(config, verbose=0)
+    assert result.final_val_psnr == result.history[-1]["val_psnr"] == result.best_val_psnr
+    from srkit.train import validate
+
+    assert validate(result.model, 2, "val", limit=1)["val_psnr"] == pytest.approx(result.final_val_psnr, abs=1e-6)
+    tested = result.test_scores(["Set5"], limit=1)
+    assert tested.dataset.tolist() == ["Set5"] and tested.psnr.iloc[0] > 15
+    assert TrainConfig("espcn", 3, val_set="set5").val_set == "Set5"  # a benchmark may still be chosen
+    with pytest.raises(ValueError, match="'val'"):
+        TrainConfig("espcn", 3, val_set="Set6")
+    rc = main(["train", "espcn", "--scale", "2", "--steps", "4", "--eval-every", "4", "--limit", "2", "--val-limit",
+               "1", "--batch-size", "4", "--out", str(tmp_path / "r"), "--quiet", "--test", "Set5"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "val PSNR" in out and "test (final weights): Set5" in out
+    assert main(["train", "espcn", "--scale", "2", "--steps", "4", "--out", str(tmp_path / "s"),
+                 "--test", "Set6"]) != 0  # refused before training
+    assert not (tmp_path / "s" / "model.keras").exists()

@@ -158,8 +158,9 @@ def _check_generator(model, scale: int, what: str) -> None:
                          "post-upsampling generator (pre-upsampling models such as SRCNN do not fit).")
 
 
-def validate_gan(generator, scale: int, dataset: str = "Set5", limit: int | None = None) -> dict[str, float]:
-    """PSNR and texture distance (:func:`srkit.metrics.texture_distance`) of a generator on a benchmark."""
+def validate_gan(generator, scale: int, dataset: str = "val", limit: int | None = None) -> dict[str, float]:
+    """PSNR and texture distance (:func:`srkit.metrics.texture_distance`) of a generator on a set (by default
+    ``'val'``, the held-out training images; a benchmark name for testing)."""
     from ..scoring import mean_scores, score_benchmark
 
     scores = mean_scores(score_benchmark(generator, dataset, scale, ("psnr", "texture"), limit=limit),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from .callbacks import EpochEnd, LivePlot, LivePlotBase, NaNStop, StepCounter, StepTimer, TimeBudget, in_notebook
 from .engine import finished, fit_run
 from .run import RunFolder
-from .supervised import JsonConfig, TrainConfig, TrainResult, train, validate
+from .supervised import JsonConfig, TrainConfig, TrainResult, benchmark_scores, train, validate
 
-__all__ = ["TrainConfig", "TrainResult", "train", "validate", "JsonConfig", "RunFolder", "fit_run", "finished",
+__all__ = ["TrainConfig", "TrainResult", "train", "validate", "benchmark_scores", "JsonConfig", "RunFolder", "fit_run", "finished",
            "LivePlot", "LivePlotBase", "StepCounter", "StepTimer", "TimeBudget", "NaNStop", "EpochEnd", "in_notebook"]

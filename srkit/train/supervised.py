@@ -8,8 +8,9 @@ What it does:
 * input: aligned LR/HR patches from T91 + BSD200 (:mod:`srkit.pipeline`), batch ``i`` a pure function of
   ``(seed, i)``; ``tf.data`` on the TensorFlow backend, a ``keras.utils.PyDataset`` on others;
 * loss L1 (or L2), Adam with a cosine-decay learning-rate schedule (and optional warm-up);
-* every ``eval_every`` steps (one Keras "epoch"): PSNR/SSIM on the validation set (Set5 by default, the
-  paper protocol through :mod:`srkit.evaluate`), logged as ``val_psnr``/``val_ssim``;
+* every ``eval_every`` steps (one Keras "epoch"): PSNR/SSIM on the validation set, logged as
+  ``val_psnr``/``val_ssim``: by default ``'val'``, training images held out from training
+  (:func:`srkit.data.load_validation`), scored with the paper protocol through :mod:`srkit.evaluate`;
 * checkpoints: after each epoch the model (with its optimizer state) and ``state.json`` are written to
   ``out_dir``; ``train(..., resume=True)`` (the default) continues from the last one, with the same
   batches an uninterrupted run would have seen.  Killing a run loses at most one epoch;
@@ -17,7 +18,8 @@ What it does:
   PSNR that updates in place (:class:`LivePlot`);
 * ``strategy``: any ``tf.distribute`` strategy (e.g. ``MirroredStrategy`` for several GPUs).
 
-Benchmarks (Set5/Set14/BSD100) are only ever used for validation and reporting, never for training.
+Benchmarks (Set5/Set14/BSD100) are test sets: never trained on, and by default never validated on either.
+Report a finished run with :meth:`TrainResult.test_scores` (the final weights on the benchmarks).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from .engine import fit_run, want_live_plot
 from ..configs import JsonConfig, TrainConfig
 from .run import RunFolder
 
-__all__ = ["JsonConfig", "TrainConfig", "TrainResult", "train", "validate"]  # configs from srkit.configs
+__all__ = ["JsonConfig", "TrainConfig", "TrainResult", "train", "validate", "benchmark_scores"]  # configs from srkit.configs
 
 
 @dataclass
@@ -52,23 +54,43 @@ class TrainResult:
 
     @property
     def best_val_psnr(self) -> float | None:
+        """The best validation PSNR of the run (on ``config.val_set``), or ``None`` without validation."""
         vals = [h["val_psnr"] for h in self.history if h.get("val_psnr") is not None]
         return max(vals) if vals else None
 
+    @property
+    def final_val_psnr(self) -> float | None:
+        """The validation PSNR of the final weights (the last epoch), or ``None`` without validation."""
+        vals = [h["val_psnr"] for h in self.history if h.get("val_psnr") is not None]
+        return vals[-1] if vals else None
 
-def validate(model, scale: int, dataset: str = "Set5", limit: int | None = None) -> dict[str, float]:
-    """PSNR/SSIM of a model on a benchmark with the paper protocol (see :func:`srkit.evaluate.evaluate`).
+    def test_scores(self, datasets=("Set5", "Set14"), limit: int | None = None):
+        """The final weights' PSNR/SSIM on test benchmarks (paper protocol): a DataFrame, one row per set."""
+        return benchmark_scores(self.model, self.config.scale, datasets, limit)
 
-    Multi-frame models (5-D input) are scored on bursts made from the benchmark (:func:`srkit.burst.evaluate_bursts`).
+
+def benchmark_scores(model, scale: int, datasets=("Set5", "Set14"), limit: int | None = None):
+    """PSNR/SSIM of a model on evaluation sets with the paper protocol (see :func:`srkit.evaluate.evaluate`).
+
+    ``datasets``: benchmark names (the test sets) or ``'val'``.  Multi-frame models (5-D input) are scored on
+    bursts made from each set (:func:`srkit.burst.evaluate_bursts`).  Returns a DataFrame with columns
+    ``dataset, psnr, ssim`` (one row per set).
     """
+    datasets = [datasets] if isinstance(datasets, str) else list(datasets)
     if len(model.input_shape) == 5:
         from ..burst import evaluate_bursts
 
-        table = evaluate_bursts(model, [dataset], scale, frames=model.input_shape[1], limit=limit)
+        table = evaluate_bursts(model, datasets, scale, frames=model.input_shape[1], limit=limit)
     else:
         from ..evaluate import evaluate
 
-        table = evaluate(model, [dataset], [scale], limit=limit)
+        table = evaluate(model, datasets, [scale], limit=limit)
+    return table[["dataset", "psnr", "ssim"]].reset_index(drop=True)
+
+
+def validate(model, scale: int, dataset: str = "val", limit: int | None = None) -> dict[str, float]:
+    """PSNR/SSIM of a model on one set (by default the held-out validation images), as ``val_psnr``/``val_ssim``."""
+    table = benchmark_scores(model, scale, [dataset], limit)
     return {"val_psnr": float(table.psnr.iloc[0]), "val_ssim": float(table.ssim.iloc[0])}
 
 
