@@ -109,12 +109,22 @@ def _contributions(
         width = width / scale
     else:
         h = kernel
-    x = np.arange(1, out_length + 1, dtype=np.float64)
-    u = x / scale + 0.5 * (1 - 1 / scale)
-    left = np.floor(u - width / 2)
     p = int(math.ceil(width)) + 2
-    indices = left[:, None] + np.arange(p)[None, :]  # 1-based, may fall outside the image
-    weights = h(u[:, None] - indices)
+    if scale > 1 and float(scale).is_integer() and out_length == in_length * int(scale):
+        # Enlarging by a whole factor s: output pixel x = q*s + r + 1 maps to u = q + f_r, and its weights
+        # are computed from the phase f_r alone, so they are the same for every q (a tile of the image gets
+        # bit-for-bit the weights of the whole image).
+        q, r = np.divmod(np.arange(out_length), int(scale))
+        f = (r + 1) / scale + 0.5 * (1 - 1 / scale)
+        rel = np.floor(f - width / 2)[:, None] + np.arange(p)[None, :]
+        weights = h(f[:, None] - rel)
+        indices = q[:, None] + rel  # 1-based, may fall outside the image
+    else:
+        x = np.arange(1, out_length + 1, dtype=np.float64)
+        u = x / scale + 0.5 * (1 - 1 / scale)
+        left = np.floor(u - width / 2)
+        indices = left[:, None] + np.arange(p)[None, :]  # 1-based, may fall outside the image
+        weights = h(u[:, None] - indices)
     weights = weights / weights.sum(axis=1, keepdims=True)
     indices = indices.astype(np.int64) - 1  # to 0-based
     if border == "replicate":
@@ -166,15 +176,16 @@ def imresize(
     image = np.asarray(image)
     if image.ndim not in (2, 3):
         raise ShapeError(f"imresize expects an (H, W) or (H, W, C) image, got shape {image.shape}.")
+    if min(image.shape) < 1:
+        raise ShapeError(f"Cannot resize an empty image of shape {image.shape}.")
     if border not in ("replicate", "symmetric"):
         raise ValueError(f"border must be 'replicate' or 'symmetric', got {border!r}.")
     if method not in _KERNELS:
         raise ValueError(f"Unknown method {method!r}; choose one of {', '.join(INTERPOLATIONS)}.")
     if (scale is None) == (output_shape is None):
         raise ValueError("Give exactly one of `scale` or `output_shape` to imresize.")
+    _check_pixels(image, "imresize")
     is_uint8 = image.dtype == np.uint8
-    if not is_uint8 and not np.issubdtype(image.dtype, np.floating):
-        raise ShapeError(f"imresize supports uint8 and float images, got dtype {image.dtype}.")
     in_h, in_w = image.shape[:2]
     if scale is not None:
         if not scale > 0:
@@ -187,8 +198,6 @@ def imresize(
         if out_h <= 0 or out_w <= 0:
             raise ValueError(f"output_shape must be positive, got {output_shape}.")
         scales = (out_h / in_h, out_w / in_w)
-    if min(in_h, in_w) < 1:
-        raise ShapeError(f"Cannot resize an empty image of shape {image.shape}.")
 
     out = image.astype(np.float64)
     # MATLAB resizes the dimension with the smaller scale first (rows first on ties).
@@ -206,6 +215,10 @@ def imresize(
 def modcrop(image: np.ndarray, scale: int) -> np.ndarray:
     """Crop the bottom/right so height and width are multiples of ``scale`` (the benchmark HR)."""
     scale = _check_scale(scale)
+    image = np.asarray(image)
+    if image.ndim not in (2, 3):
+        raise ShapeError(f"Expected an (H, W) or (H, W, C) image, got an array of shape {image.shape}; "
+                         "give one image at a time (e.g. images[0] of a batch).")
     h, w = image.shape[:2]
     if h < scale or w < scale:
         raise ShapeError(f"Image of size {h}x{w} is smaller than the scale factor {scale}.")
@@ -218,15 +231,83 @@ def bicubic_downsample(hr: np.ndarray, scale: int) -> np.ndarray:
     return imresize(hr, output_shape=(hr.shape[0] // scale, hr.shape[1] // scale))
 
 
-def upscale(lr: np.ndarray, scale: int, method: str = "bicubic") -> np.ndarray:
+#: Largest result, in pixels, that any upscaling path of the kit makes (:func:`upscale`, the upscalers of
+#: :mod:`srkit.infer`, ``srkit upscale``): 400 megapixels, e.g. a 6000x4000 photo at x4 (384 megapixels,
+#: 1.15 GB as 8-bit RGB).  Larger results are refused before any work: crop the input or use a smaller scale.
+MAX_UPSCALE_PIXELS = 400_000_000
+
+#: :func:`upscale` works on tiles of this many LR pixels per side (with a margin of context; exact).
+UPSCALE_TILE = 512
+
+
+def check_upscale_size(h: int, w: int, scale: int, what: str = "the image") -> None:
+    """Refuse, before any work, an upscaled result of more than :data:`MAX_UPSCALE_PIXELS` pixels."""
+    n = int(h) * int(w) * int(scale) ** 2
+    if n > MAX_UPSCALE_PIXELS:
+        raise InvalidValueError(
+            f"x{scale} would make {what} ({w}x{h}) {w * scale}x{h * scale} = {n:,} pixels, more than the kit's "
+            f"limit of {MAX_UPSCALE_PIXELS:,} (srkit.degrade.MAX_UPSCALE_PIXELS). Crop the input into parts or "
+            "use a smaller scale.")
+
+
+def interpolation_margin(method: str) -> int:
+    """LR pixels of context an upscaling by ``method`` reads on each side of an output pixel's source
+    (the kernel's half-width plus one): tiles extended by this margin give exactly the untiled result."""
+    return int(math.ceil(_KERNELS[method][1] / 2)) + 1
+
+
+def upscale(lr: np.ndarray, scale: int, method: str = "bicubic", tile: int | None = UPSCALE_TILE) -> np.ndarray:
     """Enlarge ``lr`` by an integer ``scale`` with a classical interpolation (the baselines).
 
     ``method`` is one of :data:`INTERPOLATIONS`; all use MATLAB's ``imresize`` conventions, so
-    ``upscale(lr, k, 'bicubic')`` is exactly the bicubic baseline of SR papers.
+    ``upscale(lr, k, 'bicubic')`` is exactly the bicubic baseline of SR papers.  ``lr``: uint8, or float
+    (any finite range; the result keeps it), ``(H, W)`` or ``(H, W, C)`` with any number of channels (each
+    resized on its own).
+
+    Memory stays bounded: an image larger than ``tile`` LR pixels (default :data:`UPSCALE_TILE`) is done
+    tile by tile, each tile read with :func:`interpolation_margin` pixels of context, which gives exactly
+    the untiled result (``tile=None``: in one piece).  Results above :data:`MAX_UPSCALE_PIXELS` are refused.
     """
     scale = _check_scale(scale)
+    if method not in _KERNELS:
+        raise InvalidValueError(f"Unknown interpolation {method!r}; choose one of {', '.join(INTERPOLATIONS)}.")
+    tile = check_int("tile", tile, low=1, allow_none=True, hint="Use None for no tiling, or e.g. 512.")
+    lr = np.asarray(lr)
+    if lr.ndim not in (2, 3):
+        raise ShapeError(f"upscale expects an (H, W) or (H, W, C) image, got shape {lr.shape}.")
+    if min(lr.shape) < 1:
+        raise ShapeError(f"Cannot upscale an empty image of shape {lr.shape}.")
+    _check_pixels(lr, "upscale")
     h, w = lr.shape[:2]
-    return imresize(lr, output_shape=(h * scale, w * scale), method=method)
+    check_upscale_size(h, w, scale)
+    if tile is None or (h <= tile and w <= tile):
+        return imresize(lr, output_shape=(h * scale, w * scale), method=method)
+    m = interpolation_margin(method)
+    out = np.empty((h * scale, w * scale) + lr.shape[2:], lr.dtype)
+    for y0 in range(0, h, tile):
+        y1 = min(h, y0 + tile)
+        ya, yb = max(0, y0 - m), min(h, y1 + m)
+        for x0 in range(0, w, tile):
+            x1 = min(w, x0 + tile)
+            xa, xb = max(0, x0 - m), min(w, x1 + m)
+            piece = imresize(lr[ya:yb, xa:xb], output_shape=((yb - ya) * scale, (xb - xa) * scale), method=method)
+            out[y0 * scale:y1 * scale, x0 * scale:x1 * scale] = \
+                piece[(y0 - ya) * scale:(y1 - ya) * scale, (x0 - xa) * scale:(x1 - xa) * scale]
+    return out
+
+
+def _check_pixels(image: np.ndarray, what: str) -> None:
+    """uint8, or float with finite values: what the kit's resizing accepts (each refusal says what to do)."""
+    if image.dtype == np.uint8:
+        return
+    if not np.issubdtype(image.dtype, np.floating):
+        raise ShapeError(
+            f"{what} supports uint8 and float images, got dtype {image.dtype}. Convert it first: "
+            "image.astype(np.uint8) for 8-bit values, or image.astype(np.float32) / 255 for floats in [0, 1].")
+    if not np.all(np.isfinite(image)):
+        bad = int(np.size(image) - np.count_nonzero(np.isfinite(image)))
+        raise InvalidValueError(f"{what} got an image with {bad:,} NaN or infinite values; every pixel must be a "
+                                "finite number. Replace them first, e.g. np.nan_to_num(image).")
 
 
 def require_opencv():
@@ -438,14 +519,29 @@ class Degradation:
         return cls(scale, noise_sigma=noise_sigma)
 
     def downsample(self, hr: np.ndarray) -> np.ndarray:
-        """The deterministic part: optional blur, then MATLAB-bicubic downsampling (modcropped)."""
+        """The deterministic part: optional blur, then MATLAB-bicubic downsampling (modcropped).
+
+        ``hr``: uint8, or float (finite; the result keeps its range), ``(H, W)`` or ``(H, W, C)``."""
         x = np.asarray(hr)
+        if x.ndim not in (2, 3):
+            raise ShapeError(f"Degradation expects one (H, W) or (H, W, C) image, got an array of shape {x.shape}; "
+                             "give one image at a time (e.g. images[0] of a batch).")
+        if min(x.shape) < 1:
+            raise ShapeError(f"Cannot degrade an empty image of shape {x.shape}.")
+        _check_pixels(x, "Degradation")
         if self.blur_sigma:
             x = gaussian_blur(x, self.blur_sigma, self.blur_size)
         return bicubic_downsample(x, self.scale)
 
     def corrupt(self, lr: np.ndarray, rng: np.random.Generator | int | None = None) -> np.ndarray:
-        """The random part, applied to an LR image: noise, then JPEG."""
+        """The random part, applied to an LR image: noise, then JPEG.
+
+        Both are defined on 8-bit grey levels, so with noise or JPEG the image must be uint8 (a float image
+        is refused: its units would make ``noise_sigma`` mean something else)."""
+        if self.is_random and np.asarray(lr).dtype != np.uint8:
+            raise ShapeError(
+                f"Noise (noise_sigma, in 0-255 grey levels) and JPEG need a uint8 image, got {np.asarray(lr).dtype}. "
+                "Convert it first: srkit.color.to_uint8(image) for floats in [0, 1].")
         if self.noise_sigma:
             lr = add_gaussian_noise(lr, self.noise_sigma, rng)
         if self.jpeg_quality is not None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import degrade
 from .color import replace_y_uint8, rgb_to_y, to_uint8
-from .errors import ShapeError
+from .errors import InvalidValueError, ShapeError
 
 __all__ = ["KerasUpscaler", "InterpolationUpscaler", "predict_tiled", "bicubic_upscale"]
 
@@ -86,6 +86,8 @@ def predict_tiled(
         ValueError: for a tile, overlap or window that is not a positive (overlap: non-negative) whole number.
         ShapeError: when the image is smaller than ``window``, or ``run`` returns an output that is not a
             whole multiple of its input window (the same multiple for every tile and both axes).
+        InvalidValueError: when the result would have more than :data:`srkit.degrade.MAX_UPSCALE_PIXELS`
+            pixels (checked on the first tile, before the result is allocated).
     """
     tile, overlap, window = _check_tiling(tile, overlap, window)
     h, w = (int(v) for v in size)
@@ -112,6 +114,8 @@ def predict_tiled(
             k = piece.shape[0] // (yb - ya)
             if f is not None and k != f:
                 raise ShapeError(f"The network upscaled one tile x{f} and another x{k}.")
+            if f is None:
+                degrade.check_upscale_size(h, w, k)
             f = k
             kept = piece[(y0 - ya) * f:(y1 - ya) * f, (x0 - xa) * f:(x1 - xa) * f]
             if finish is not None:
@@ -233,20 +237,44 @@ def bicubic_upscale(lr: np.ndarray, scale: int) -> np.ndarray:
 # Upscalers
 # --------------------------------------------------------------------------------------------------
 class InterpolationUpscaler:
-    """A classical interpolation as an upscaler, e.g. ``InterpolationUpscaler('bicubic')``."""
+    """A classical interpolation as an upscaler, e.g. ``InterpolationUpscaler('bicubic')``.
 
-    def __init__(self, method: str = "bicubic"):
+    Memory stays bounded: the image is done in ``tile x tile`` LR pieces (default 256; ``None``: in one
+    piece), each read with :func:`srkit.degrade.interpolation_margin` pixels of context, so the result is
+    exactly the untiled one.  uint8 bicubic uses the fast exact path (:func:`bicubic_upscale`).  Results above
+    :data:`srkit.degrade.MAX_UPSCALE_PIXELS` are refused before any work.
+    """
+
+    def __init__(self, method: str = "bicubic", tile: int | None = 256):
         if method not in degrade.INTERPOLATIONS:
             raise ValueError(f"Unknown interpolation {method!r}; choose from {degrade.INTERPOLATIONS}.")
         self.method = method
         self.name = method
+        self.tile, _, _ = _check_tiling(tile, 0, None)
 
     def __call__(self, lr: np.ndarray, scale: int) -> np.ndarray:
-        return degrade.upscale(lr, scale, self.method)
+        scale = degrade._check_scale(scale)
+        a = np.asarray(lr)
+        if a.ndim not in (2, 3) or min(a.shape) < 1:
+            raise ShapeError(f"Expected an (H, W) or (H, W, C) image, got an array of shape {a.shape}.")
+        degrade._check_pixels(a, self.method)
+        degrade.check_upscale_size(a.shape[0], a.shape[1], scale)
+        fast = self.method == "bicubic" and a.dtype == np.uint8 and a.ndim == 3
+
+        def run(rows: slice, cols: slice) -> np.ndarray:
+            if fast:
+                return bicubic_upscale(a[rows, cols], scale)
+            return degrade.upscale(a[rows, cols], scale, self.method, tile=None)
+
+        return predict_tiled(run, a.shape[:2], tile=self.tile, overlap=degrade.interpolation_margin(self.method))
 
     def __repr__(self) -> str:
         return f"InterpolationUpscaler({self.method!r})"
 
+
+#: Images with a side shorter than this many LR pixels are extended (edge pixels repeated) to it before a
+#: network sees them, and the extension is cut from the result (see :meth:`KerasUpscaler.__call__`).
+MIN_SIDE = 16
 
 _POOL: list[ThreadPoolExecutor] = []
 # model -> {scale: is pre-upsampling}; a model's answer is found once, however many upscalers wrap it
@@ -308,7 +336,11 @@ class KerasUpscaler:
         overlap: context in LR pixels around each tile (default 40, more than any srkit model needs).
         output: ``'uint8'`` (quantised, what evaluation and saving use; least memory) or ``'float'``.
 
-    Models with a fixed input size (the naive CNN) are always run tile by tile at that size.
+    Models with a fixed input size (the naive CNN) are always run tile by tile at that size.  Images with a
+    side shorter than :data:`MIN_SIDE` (16) pixels, down to 1x1, are extended by repeating their edge pixels
+    before the network sees them (its zero padding would otherwise darken them) and the result is cropped
+    back.  Inputs: uint8, or float in [0, 1]; grey or RGB.  Anything else is refused with what to do, as
+    are results above :data:`srkit.degrade.MAX_UPSCALE_PIXELS`.
     """
 
     def __init__(self, model, name: str | None = None, tile: int | None = None, overlap: int = 40,
@@ -402,11 +434,33 @@ class KerasUpscaler:
         return to_uint8(out) if quantise else out
 
     def __call__(self, lr: np.ndarray, scale: int) -> np.ndarray:
-        lr = to_uint8(lr)
+        scale = degrade._check_scale(scale)
+        a = np.asarray(lr)
+        if a.ndim not in (2, 3) or min(a.shape) < 1:
+            raise ShapeError(f"Expected an (H, W) or (H, W, C) image, got an array of shape {a.shape}.")
+        if a.dtype != np.uint8:
+            degrade._check_pixels(a, self.name)
+            lo, hi = float(a.min()), float(a.max())
+            if lo < 0.0 or hi > 1.0:
+                hint = " (it looks like 0-255: divide by 255, or give uint8)" if hi <= 255.0 and lo >= 0.0 else ""
+                raise InvalidValueError(f"A float image must hold values in [0, 1], got {lo:g} to {hi:g}{hint}.")
+        lr = to_uint8(a)
         lr = lr.reshape(lr.shape[0], lr.shape[1], -1)
         if lr.shape[2] not in (1, 3):
-            raise ShapeError(f"Expected a grey or RGB image, got {lr.shape[2]} channels.")
+            extra = " Drop the alpha channel first: image[..., :3]." if lr.shape[2] == 4 else ""
+            raise ShapeError(f"Expected a grey or RGB image, got {lr.shape[2]} channels.{extra}")
+        degrade.check_upscale_size(lr.shape[0], lr.shape[1], scale)
         quantise = self.output == "uint8"
+        h, w = lr.shape[:2]
+        pad_y, pad_x = (0, 0) if self.fixed else (max(0, MIN_SIDE - h), max(0, MIN_SIDE - w))
+        if pad_y or pad_x:
+            # A network pads its convolutions with zeros, which on an image only a few pixels across darkens
+            # every pixel; the image is extended by repeating its edge pixels instead, and the extra cut off.
+            top, left = pad_y // 2, pad_x // 2
+            lr = np.pad(lr, ((top, pad_y - top), (left, pad_x - left), (0, 0)), mode="edge")
+            out = predict_tiled(lambda ys, xs: self._region(lr[ys, xs], scale, quantise), lr.shape[:2],
+                                tile=self.tile, overlap=self.overlap)
+            return np.ascontiguousarray(out[top * scale:(top + h) * scale, left * scale:(left + w) * scale])
         return predict_tiled(lambda ys, xs: self._region(lr[ys, xs], scale, quantise), lr.shape[:2],
                              tile=self.tile, overlap=self.overlap)
 

@@ -15,6 +15,8 @@ alpha (``RGBA``, ``LA``,    composited over a white background, then treated as 
 palette with transparency)  on colour, and transparent pixels would otherwise show arbitrary colours
 16-bit grey (``I;16``)      scaled to 8 bits with ``round(v / 257)`` (65535 -> 255); 16-bit colour
                             PNGs are reduced to 8 bits per channel by Pillow (high byte kept)
+32-bit integer (``I``)      refused: there is no agreed scale (0-255 values read as 16-bit would come out
+                            black); convert to 8 or 16 bits first
 EXIF orientation            applied, so the array is upright as a photo viewer shows it
 32-bit float (``F``)        refused: there is no agreed scale; convert to 8 or 16 bits first
 multi-frame (GIF, TIFF)     the first frame
@@ -120,6 +122,12 @@ def _to_array(im, path) -> np.ndarray:
         return (np.asarray(im, dtype=np.uint8) * 255)[..., None]
     if mode == "L":
         return np.asarray(im)[..., None]
+    if mode == "I" and _bits_per_sample(im) != 16:
+        arr = np.asarray(im)
+        raise ImageReadError(
+            f"{path} holds 32-bit integer pixels (values from {int(arr.min())} to {int(arr.max())}), which have "
+            "no agreed 0-255 scale: reading them as 16-bit would make the image black or white. Convert it to "
+            "an 8- or 16-bit image first (e.g. rescale to 0-65535 and save as 16-bit PNG).")
     if mode.startswith("I;16") or mode == "I":
         arr = np.asarray(im).astype(np.float64)
         return round_255(arr / 257.0)[..., None]
@@ -134,6 +142,19 @@ def _to_array(im, path) -> np.ndarray:
         return np.asarray(im.convert("RGB"))
     except (ValueError, OSError) as e:
         raise ImageReadError(f"{path} has pixel mode {mode!r}, which srkit cannot convert to RGB.") from e
+
+
+def _bits_per_sample(im) -> int | None:
+    """Bits per sample a file declares for a 32-bit ``I`` image (16 for 16-bit PNG/TIFF), if known."""
+    if im.format == "PNG":
+        return 16  # PNG has no 32-bit samples; Pillow may open 16-bit grey as "I"
+    tags = getattr(im, "tag_v2", None)
+    if tags is not None:
+        bits = tags.get(258)
+        if isinstance(bits, (tuple, list)):
+            bits = bits[0] if bits else None
+        return int(bits) if bits is not None else None
+    return None
 
 
 def _write_png_rows(path: Path, a: np.ndarray, level: int = 6) -> None:
@@ -198,6 +219,24 @@ def save_image(path: str | os.PathLike, image) -> Path:
             _write_png_rows(tmp, np.ascontiguousarray(a))
         else:
             Image.fromarray(a).save(tmp, format=fmt)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path`` under a temporary name in the same folder, then rename it into place: a
+    crash or a full disk leaves the old file (if any) untouched and no partial file behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
         if tmp.exists():

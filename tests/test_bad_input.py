@@ -45,7 +45,7 @@ CLI_CASES = [
     (["degrade", "IMG", "OUT", "--scale", "2", "--seed", "-1"], "--seed must be a whole number >= 0"),
     (["upscale", "IMG", "OUT", "--scale", "2", "--model", "bicubic", "--tile", "-1"], "--tile must be a whole number >= 0"),
     (["upscale", "IMG", "OUT", "--scale", "0", "--model", "bicubic"], "--scale must be a whole number >= 1"),
-    (["upscale", "IMG", "OUT", "--scale", "100000", "--model", "bicubic"], "more than the kit's limit of 100,000,000"),
+    (["upscale", "IMG", "OUT", "--scale", "100000", "--model", "bicubic"], "more than the kit's limit of 400,000,000"),
     (["evaluate", "bicubic", "--data", "Set5", "--scale", "2", "--limit", "-1"], "limit must be a whole number >= 1"),
     (["evaluate", "bicubic", "--data", "Set5", "--scale", "2", "--limit", "0"], "error: --limit must be a whole number"),
     (["evaluate", "bicubic", "--data", "Set6", "--scale", "2"], "No benchmark dataset named 'Set6'"),
