@@ -2,14 +2,16 @@
 
 Starts JupyterLab on localhost, opens notebooks/00_welcome.ipynb in headless Chromium (Playwright
 driving the system's /usr/bin/chromium), runs all cells, and checks that the widget's images and
-sliders are drawn and that moving a slider redraws the zoomed crops.  A screenshot is saved to
-``$SRKIT_SCREENSHOTS`` (default /tmp) as ``jupyterlab_widget.png``.  Needs Debian's ``chromium``
+sliders are drawn, that moving a slider redraws the zoomed crops, and that clicking the overview image
+centres the zoom box on the clicked pixel (the region label and the sliders follow).  Screenshots are saved
+to ``$SRKIT_SCREENSHOTS`` (default /tmp) as ``jupyterlab_widget.png`` and ``jupyterlab_widget_click.png``.  Needs Debian's ``chromium``
 package (``.ci/run`` installs it); the test is skipped, with the reason, where it is missing.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -63,6 +65,33 @@ def lab(tmp_path_factory):
     proc.wait(timeout=30)
 
 
+REGION = re.compile(r"zoom: x (\d+)-(\d+), y (\d+)-(\d+) \((\d+) x \d+ px\)")
+
+
+def _region(page) -> tuple[int, int, int]:
+    """``(x, y, size)`` of the zoom box, read from the widget's region label."""
+    text = page.locator(".srkit-zoom-region").first.inner_text()
+    m = REGION.search(text)
+    assert m, f"no zoom region in the label: {text!r}"
+    return int(m[1]), int(m[3]), int(m[5])
+
+
+def _click_overview(page, fx: float, fy: float, before: tuple[int, int, int]) -> tuple[dict, tuple[int, int, int]]:
+    """Click the overview at a fraction ``(fx, fy)`` of its displayed size; wait for the region label to change.
+    Returns the event ipyevents would report (whole CSS pixels) and the new region."""
+    overview = page.locator(".srkit-overview").first
+    overview.scroll_into_view_if_needed()
+    box = overview.bounding_box()
+    px, py = round(fx * box["width"]), round(fy * box["height"])
+    page.mouse.click(box["x"] + px, box["y"] + py)
+    event = {"relativeX": px, "relativeY": py, "boundingRectWidth": box["width"], "boundingRectHeight": box["height"]}
+    for _ in range(40):
+        page.wait_for_timeout(250)
+        if _region(page) != before:
+            break
+    return event, _region(page)
+
+
 def test_compare_widget_renders_and_reacts_in_jupyterlab(lab):
     from playwright.sync_api import sync_playwright
 
@@ -109,5 +138,32 @@ def test_compare_widget_renders_and_reacts_in_jupyterlab(lab):
         after = first_tile.get_attribute("src")
         first_tile.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "jupyterlab_widget.png"), full_page=False)
+        assert before != after, "moving the x slider did not redraw the zoomed crop"
+
+        # Click to zoom: the box centres on the clicked pixel, clamped inside the image, as
+        # CompareState.click computes it from the same event (the notebook's HR image, the box's size).
+        from srkit.data import load_benchmark
+        from srkit.widgets import CompareState
+
+        hr = load_benchmark("Set5", 3)[0].hr
+        cursor = page.locator(".srkit-overview").first.evaluate("img => getComputedStyle(img).cursor")
+        assert cursor == "crosshair", f"the overview does not show it can be clicked (cursor {cursor!r})"
+        region = _region(page)
+        expected = CompareState({"HR": hr}, zoom_size=region[2])
+        for fx, fy in [(0.01, 0.01), (0.7, 0.4), (0.99, 0.99)]:
+            tile_src = first_tile.get_attribute("src")
+            event, new_region = _click_overview(page, fx, fy, region)
+            want = expected.click(event).as_tuple()
+            assert new_region != region, f"clicking the overview at {fx:.0%}, {fy:.0%} did not move the zoom box"
+            # One image pixel of slack for the browser's sub-pixel layout.
+            assert new_region[2] == want[2] and all(abs(a - b) <= 1 for a, b in zip(new_region[:2], want[:2])), \
+                (fx, fy, event, new_region, want)
+            readouts = page.locator(".widget-slider .widget-readout")
+            slider_xy = (int(readouts.nth(0).inner_text()), int(readouts.nth(1).inner_text()))
+            assert slider_xy == new_region[:2], f"the x/y sliders show {slider_xy}, the box is at {new_region[:2]}"
+            assert first_tile.get_attribute("src") != tile_src, "a click did not redraw the zoomed crop"
+            region = new_region
+        assert region[:2] == (hr.shape[1] - region[2], hr.shape[0] - region[2])  # the far corner: clamped
+        page.locator(".srkit-overview").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "jupyterlab_widget_click.png"), full_page=False)
         browser.close()
-    assert before != after, "moving the x slider did not redraw the zoomed crop"

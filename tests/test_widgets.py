@@ -473,6 +473,16 @@ def test_widget_click_moves_the_zoom_box_sliders_crops_and_metrics(widget, state
     assert state.zoom == ZoomBox(0, 0, 32) and (widget.x.value, widget.y.value, widget.size.value) == (0, 0, 32)
 
 
+def test_widget_render_shows_a_box_moved_from_code_on_the_sliders(widget, state):
+    state.center_on(10, 50)
+    state.resize_zoom(8)
+    widget.render()
+    assert (widget.x.value, widget.y.value, widget.size.value) == state.zoom.as_tuple() == (6, 46, 8)
+    assert widget.region.value == "zoom: x 6-13, y 46-53 (8 x 8 px)"
+    widget.x.value = 7  # and the sliders go on from there
+    assert state.zoom == ZoomBox(7, 46, 8)
+
+
 def test_widget_ignores_clicks_off_the_image_and_other_events(widget, state):
     tiles = widget.tiles["noisy"].value
     _send_click(widget, _click(-3, 10, 96, 96))

@@ -356,20 +356,11 @@ class CompareWidget:
             self.state.resize_zoom(self.size.value)
         else:
             self.state.move_to(self.x.value, self.y.value)
-        self._show_zoom()
+        self.render()
 
     def _on_click(self, event: dict) -> None:
         if event.get("type", "click") != "click" or self.state.click(event) is None:
             return
-        self._show_zoom()
-
-    def _show_zoom(self) -> None:
-        # Show the (clamped) box on the sliders without triggering another update, then redraw.
-        self._syncing = True
-        try:
-            self.x.value, self.y.value, self.size.value = self.state.zoom.as_tuple()
-        finally:
-            self._syncing = False
         self.render()
 
     def _on_swipe(self, _change=None) -> None:
@@ -377,8 +368,15 @@ class CompareWidget:
         self.render_swipe()
 
     def render(self) -> None:
-        """Redraw the overview with its box, every crop with its captions, the region label and the swipe."""
+        """Redraw everything from the state: the sliders (set without triggering an update, so they show the
+        clamped box or a box moved from code), the overview with its box, the region label, every crop with
+        its captions, and the swipe."""
         s = self.state
+        self._syncing = True
+        try:
+            self.x.value, self.y.value, self.size.value = s.zoom.as_tuple()
+        finally:
+            self._syncing = False
         first = s.reference or s.labels[-1]
         self.overview.value = to_png(s.images[first], display_size=self.overview_px, box=s.zoom)
         self.region.value = s.zoom.describe()
