@@ -1,8 +1,8 @@
-# Two commands do everything on a fresh machine (Python 3.10-3.12 needed):
+# Two commands do everything on a fresh machine (Python 3.11-3.13 needed):
 #   make lab    create .venv, install srkit, open JupyterLab on the first notebook
 #   make test   create .venv, install srkit, run the whole test suite (unit tests + notebooks, smoke mode)
 #   make test-fast   only the fast tier (no notebooks, no browser, nothing marked slow): under 2 minutes
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.srkit-installed
@@ -10,6 +10,7 @@ STAMP  := $(VENV)/.srkit-installed
 .PHONY: lab test test-fast install clean-venv notebooks
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else "srkit needs Python 3.11, 3.12 or 3.13 (Keras 3.15 needs 3.11+, TensorFlow 2.21 has wheels up to 3.13); $(PYTHON) is %d.%d. Install one of them, or run: make PYTHON=/path/to/python3.12 ..." % v)'
 	@test -x "$(BIN)/python" || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
