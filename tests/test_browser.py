@@ -3,9 +3,10 @@
 Starts JupyterLab on localhost, opens notebooks/00_welcome.ipynb in headless Chromium (Playwright
 driving the system's /usr/bin/chromium), runs all cells, and checks that the widget's images and
 sliders are drawn, that moving a slider redraws the zoomed crops, and that clicking the overview image
-centres the zoom box on the clicked pixel (the region label and the sliders follow).  Screenshots are saved
-to ``$SRKIT_SCREENSHOTS`` (default /tmp) as ``jupyterlab_widget.png`` and ``jupyterlab_widget_click.png``.  Needs Debian's ``chromium``
-package (``.ci/run`` installs it); the test is skipped, with the reason, where it is missing.
+centres the zoom box on the clicked pixel (the region label and the sliders follow).  Screenshots are
+saved to ``$SRKIT_SCREENSHOTS`` (default /tmp) as ``jupyterlab_widget.png`` and
+``jupyterlab_widget_click.png``.  Needs Debian's ``chromium`` package (``.ci/run`` installs it); the
+test is skipped, with the reason, where it is missing.
 """
 
 from __future__ import annotations

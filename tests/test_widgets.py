@@ -1,4 +1,4 @@
-"""Tests for srkit.widgets: the CompareState logic, the ipywidgets view and PNG encoding."""
+"""Tests for srkit.widgets: CompareState (metrics, zoom box, click to zoom, swipe), the views and PNG encoding."""
 
 from __future__ import annotations
 
