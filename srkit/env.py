@@ -49,15 +49,46 @@ def describe(tensorflow: bool = True) -> dict:
         pass
     if tensorflow:
         import keras
-        import tensorflow as tf
 
-        info["tensorflow"] = tf.__version__
+        backend = keras.backend.backend()
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            info["tensorflow"] = tf.__version__
+        else:
+            info[backend] = _version(backend)
         info["keras"] = keras.__version__
-        info["keras_backend"] = keras.backend.backend()
-        gpus = tf.config.list_physical_devices("GPU")
+        info["keras_backend"] = backend
+        gpus = _gpus(backend)
         info["gpus"] = [g.name for g in gpus]
         info["device"] = "GPU" if gpus else "CPU"
     return info
+
+
+class _Device:
+    """A found accelerator (``name`` as its backend calls it)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+def _gpus(backend: str) -> list:
+    """The GPUs Keras' backend can use: TensorFlow's physical devices, JAX's or PyTorch's CUDA devices.
+
+    Only the active backend's library is asked, so a machine without TensorFlow (Keras on JAX) works."""
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.config.list_physical_devices("GPU")
+    if backend == "jax":
+        import jax
+
+        return [_Device(str(d)) for d in jax.devices() if d.platform == "gpu"]
+    if backend == "torch":
+        import torch
+
+        return [_Device(torch.cuda.get_device_name(i)) for i in range(torch.cuda.device_count())]
+    return []
 
 
 @contextlib.contextmanager
@@ -116,6 +147,9 @@ def start(tensorflow: bool = True) -> str:
     the GPUs, and restores it afterwards, also on an error: nothing written after it returns is hidden.
     When the import fails, the ``ImportError`` is raised again with what was written during the import.
 
+    With ``KERAS_BACKEND=jax`` (or ``torch``) TensorFlow is not imported at all: the line names that
+    library's version and its GPUs instead (a GPU machine may have no TensorFlow).
+
     The printed line names the srkit, Keras (and its backend) and TensorFlow versions, the CPU cores, the
     GPUs found (or "no GPU") and whether smoke mode is on.  Calling it again is harmless (TensorFlow is
     loaded once; the line is printed again).  ``tensorflow=False`` loads nothing: versions come from the
@@ -130,9 +164,11 @@ def start(tensorflow: bool = True) -> str:
         with _quiet_fd2() as captured:
             try:
                 import keras
-                import tensorflow as tf
 
-                gpus = tf.config.list_physical_devices("GPU")  # the CUDA probe ("failed call to cuInit")
+                backend = keras.backend.backend()
+                if backend == "tensorflow":
+                    import tensorflow as tf
+                gpus = _gpus(backend)  # the CUDA probe ("failed call to cuInit")
             except ImportError as err:
                 written = captured().strip()
                 error = err
@@ -144,7 +180,11 @@ def start(tensorflow: bool = True) -> str:
                               f"kit with its dependencies (`make lab`, or `pip install -e .` in the Python that "
                               f"runs this kernel or script)."
                               f"{detail}") from error
-        parts += [f"Keras {keras.__version__} ({keras.backend.backend()} backend)", f"TensorFlow {tf.__version__}"]
+        parts.append(f"Keras {keras.__version__} ({backend} backend)")
+        if backend == "tensorflow":
+            parts.append(f"TensorFlow {tf.__version__}")
+        else:
+            parts.append(f"{backend.upper() if backend == 'jax' else backend} {_version(backend) or '?'}")
     else:
         parts += [f"Keras {_version('keras') or 'not installed'}",
                   f"TensorFlow {_version('tensorflow') or 'not installed'} (not loaded)"]

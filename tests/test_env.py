@@ -143,3 +143,36 @@ def test_first_cell_in_a_kernel_shows_no_start_up_noise(name, source):
     assert not [o for o in first.outputs if o.output_type in ("error", "execute_result")], first.outputs
     after = "".join(o.get("text", "") for o in second.outputs if o.get("name") == "stderr")
     assert "after start" in after, second.outputs
+
+
+def test_start_on_the_jax_backend_does_not_need_tensorflow():
+    """A GPU machine may have Keras on JAX and no TensorFlow: the set-up line names JAX and loads no TensorFlow."""
+    pytest.importorskip("jax")
+    code = ("import sys; from srkit.env import start, describe; line = start(); "
+            "print('TF', 'tensorflow' in sys.modules); print(describe()['keras_backend'])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, KERAS_BACKEND="jax"))
+    assert proc.returncode == 0, proc.stderr
+    first = proc.stdout.splitlines()[0]
+    assert "(jax backend)" in first and "JAX " in first and "TensorFlow" not in first and "GPU" in first
+    assert "TF False" in proc.stdout and proc.stdout.splitlines()[-1] == "jax"
+    assert proc.stderr.strip() == ""
+
+
+def test_training_and_inference_run_on_the_jax_backend(tmp_path):
+    """The GPU path (Keras on JAX, no TensorFlow needed for training): a short run, its .keras file, a zoo model."""
+    pytest.importorskip("jax")
+    code = ("from srkit.train import TrainConfig, train; from srkit import zoo; from srkit.models import load_model\n"
+            f"r = train(TrainConfig('espcn', 2, steps=10, eval_every=5, val_limit=1, limit=2, batch_size=4), "
+            f"out_dir={str(tmp_path / 'run')!r}, verbose=0)\n"
+            "import keras; assert keras.backend.backend() == 'jax'\n"
+            "print('val', round(r.final_val_psnr, 2), len(r.history))\n"
+            f"m = load_model({str(tmp_path / 'run' / 'model.keras')!r}); print('loaded', m.name)\n"
+            "from srkit.evaluate import evaluate\n"
+            "print('zoo', round(float(evaluate(zoo.load('espcn', 3), ['Set5'], [3], limit=1).psnr.iloc[0]), 2))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, KERAS_BACKEND="jax", SRKIT_SMOKE="1"), cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    val = float(proc.stdout.split("val ")[1].split()[0])
+    zoo_psnr = float(proc.stdout.split("zoo ")[1].split()[0])
+    assert val > 15 and "loaded" in proc.stdout and zoo_psnr > 30  # the shipped .keras file runs on JAX
