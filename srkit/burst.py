@@ -230,7 +230,7 @@ def shift_and_add(burst: Burst) -> np.ndarray:
     from .degrade import upscale
 
     if burst.shifts is None:
-        raise ValueError("shift_and_add needs the true shifts; this burst (real frames) has none.")
+        raise InvalidValueError("shift_and_add needs the true shifts; this burst (real frames) has none.")
     s = burst.scale
     n, h, w, c = burst.frames.shape
     acc = np.zeros((h * s, w * s, c))

@@ -94,7 +94,7 @@ def cmd_datasets(args) -> int:
 def _refuse_overwriting_input(args) -> None:
     """``input`` and ``output`` must be different files unless ``--overwrite`` says otherwise."""
     src, dst = Path(args.input), Path(args.output)
-    same = dst.exists() and src.exists() and src.resolve() == dst.resolve()
+    same = dst.exists() and src.exists() and (src.resolve() == dst.resolve() or src.samefile(dst))  # links too
     if same and not args.overwrite:
         raise SrkitError(f"{dst} is the input image: writing the result there would replace it. Choose another "
                          "output file, or add --overwrite if replacing the input is what you want.")

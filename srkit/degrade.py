@@ -179,24 +179,24 @@ def imresize(
     if min(image.shape) < 1:
         raise ShapeError(f"Cannot resize an empty image of shape {image.shape}.")
     if border not in ("replicate", "symmetric"):
-        raise ValueError(f"border must be 'replicate' or 'symmetric', got {border!r}.")
+        raise InvalidValueError(f"border must be 'replicate' or 'symmetric', got {border!r}.")
     if method not in _KERNELS:
-        raise ValueError(f"Unknown method {method!r}; choose one of {', '.join(INTERPOLATIONS)}.")
+        raise InvalidValueError(f"Unknown method {method!r}; choose one of {', '.join(INTERPOLATIONS)}.")
     if (scale is None) == (output_shape is None):
-        raise ValueError("Give exactly one of `scale` or `output_shape` to imresize.")
+        raise InvalidValueError("Give exactly one of `scale` or `output_shape` to imresize.")
     _check_pixels(image, "imresize")
     is_uint8 = image.dtype == np.uint8
     in_h, in_w = image.shape[:2]
     if scale is not None:
         if not scale > 0:
-            raise ValueError(f"scale must be positive, got {scale}.")
+            raise InvalidValueError(f"scale must be positive, got {scale}.")
         scales = (float(scale), float(scale))
         # Round away float noise first, so that 510 * (1/3) gives 170 and not 171.
         out_h, out_w = (int(math.ceil(round(n * scale, 9))) for n in (in_h, in_w))
     else:
         out_h, out_w = (int(v) for v in output_shape)
         if out_h <= 0 or out_w <= 0:
-            raise ValueError(f"output_shape must be positive, got {output_shape}.")
+            raise InvalidValueError(f"output_shape must be positive, got {output_shape}.")
         scales = (out_h / in_h, out_w / in_w)
 
     out = image.astype(np.float64)
@@ -371,7 +371,7 @@ def library_resize(image: np.ndarray, size: tuple[int, int], library: str, metho
         out = tf.image.resize(x.astype(np.float32), (h, w), method=method).numpy()
         out = round_255(out)
         return out if image.ndim == 3 else out[..., 0]
-    raise ValueError(f"Unknown library {library!r}; choose 'pil', 'opencv' or 'tf'.")
+    raise InvalidValueError(f"Unknown library {library!r}; choose 'pil', 'opencv' or 'tf'.")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import numbers
 import os
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -33,14 +35,17 @@ __all__ = ["KerasUpscaler", "InterpolationUpscaler", "predict_tiled", "bicubic_u
 # Tiling
 # --------------------------------------------------------------------------------------------------
 def _check_tiling(tile, overlap, window) -> tuple[int | None, int, int | None]:
+    def whole(v) -> bool:
+        return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and float(v).is_integer()
+
     if tile is not None:
-        if isinstance(tile, bool) or int(tile) != tile or tile < 1:
-            raise ValueError(f"tile must be a positive whole number of pixels (or None for no tiling), got {tile!r}.")
+        if not whole(tile) or tile < 1:
+            raise InvalidValueError(f"tile must be a positive whole number of pixels (or None for no tiling), got {tile!r}.")
         tile = int(tile)
-    if isinstance(overlap, bool) or int(overlap) != overlap or overlap < 0:
-        raise ValueError(f"overlap must be a whole number of pixels >= 0, got {overlap!r}.")
-    if window is not None and (int(window) != window or window < 1):
-        raise ValueError(f"window must be a positive whole number of pixels, got {window!r}.")
+    if not whole(overlap) or overlap < 0:
+        raise InvalidValueError(f"overlap must be a whole number of pixels >= 0, got {overlap!r}.")
+    if window is not None and (not whole(window) or window < 1):
+        raise InvalidValueError(f"window must be a positive whole number of pixels, got {window!r}.")
     return tile, int(overlap), None if window is None else int(window)
 
 
@@ -83,7 +88,8 @@ def predict_tiled(
         output is held at a time.
 
     Raises:
-        ValueError: for a tile, overlap or window that is not a positive (overlap: non-negative) whole number.
+        InvalidValueError: for a tile, overlap or window that is not a positive (overlap: non-negative) whole
+            number.
         ShapeError: when the image is smaller than ``window``, or ``run`` returns an output that is not a
             whole multiple of its input window (the same multiple for every tile and both axes).
         InvalidValueError: when the result would have more than :data:`srkit.degrade.MAX_UPSCALE_PIXELS`
@@ -247,7 +253,7 @@ class InterpolationUpscaler:
 
     def __init__(self, method: str = "bicubic", tile: int | None = 256):
         if method not in degrade.INTERPOLATIONS:
-            raise ValueError(f"Unknown interpolation {method!r}; choose from {degrade.INTERPOLATIONS}.")
+            raise InvalidValueError(f"Unknown interpolation {method!r}; choose one of {', '.join(degrade.INTERPOLATIONS)}.")
         self.method = method
         self.name = method
         self.tile, _, _ = _check_tiling(tile, 0, None)
@@ -355,7 +361,7 @@ class KerasUpscaler:
             raise ShapeError(f"Model {self.name!r} takes {self.channels} channels; SR models take 1 or 3.")
         self.fixed = shape[1] if shape[1] is not None and shape[1] == shape[2] else None
         if output not in ("uint8", "float"):
-            raise ValueError("output must be 'uint8' or 'float'.")
+            raise InvalidValueError(f"output must be 'uint8' or 'float', got {output!r}.")
         self.tile, self.overlap, _ = _check_tiling(tile, overlap, None)
         self.output = output
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .color import round_255, to_uint8
-from .errors import ImageReadError, ImageTooLargeError, ShapeError
+from .errors import ImageReadError, ImageTooLargeError, InvalidValueError, ShapeError
 
 __all__ = ["read_image", "save_image", "IMAGE_EXTENSIONS", "DEFAULT_MAX_PIXELS", "to_uint8"]
 
@@ -210,7 +210,7 @@ def save_image(path: str | os.PathLike, image) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise ValueError(f"Cannot save {path}: unknown image extension {path.suffix!r}; use .png.")
+        raise InvalidValueError(f"Cannot save {path}: unknown image extension {path.suffix!r}; use .png.")
     # Written next to the target and renamed into place: a crash or a full disk never leaves a half-written
     # file, and never damages a file that was there before.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

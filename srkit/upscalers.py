@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from . import degrade, zoo
+from .errors import InvalidValueError
 from .infer import InterpolationUpscaler, KerasUpscaler
 
 __all__ = ["Upscaler", "as_upscaler"]
@@ -39,7 +40,7 @@ def as_upscaler(obj) -> Upscaler:
         names = sorted({n for n, _ in zoo.available()})
         if obj in names:
             return zoo.upscaler(obj)
-        raise ValueError(
+        raise InvalidValueError(
             f"Unknown upscaler {obj!r}. Use an interpolation ({', '.join(degrade.INTERPOLATIONS)}), a "
             f"pretrained model ({', '.join(names) or 'none installed'}), a Keras model, or a callable f(lr, scale) -> sr."
         )
