@@ -164,25 +164,62 @@ widget
 #
 # ## Exercises
 #
-# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
-# `solution("00.1")` prints a worked solution.
+# Write your answer in place of `None`, or the body of the function in place of `raise NotImplementedError`,
+# then run the cell below it: `check` says whether the answer is right, or what differs and a hint. A
+# function or model you write is run next to the kit's own on fresh random inputs.
+# `solution("00.1")` prints a worked solution, where your copy of the course has them.
+
+# %% nbgrader={"grade": false, "grade_id": "ex00_setup", "locked": true, "schema_version": 3, "solution": false}
+from srkit.exercises import check, solution
 
 # %% [markdown]
 # **Exercise 00.1.** How many pixels does the x4 low-resolution input of Set5 'butterfly' have?
 
-# %%
-from srkit.exercises import check, solution
-
+# %% nbgrader={"grade": false, "grade_id": "ex00_1_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_1 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex00_1", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("00.1", answer_1)
 
 # %% [markdown]
 # **Exercise 00.2.** Of nearest, bilinear and bicubic, which gives the highest PSNR on Set5 'baby' at x3? Answer with the
 # method's name, e.g. `"bilinear"`. (The comparison widget's state knows.)
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex00_2_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_2 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex00_2", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("00.2", answer_2)
+
+# %% [markdown]
+# **Exercise 00.3.** Write the nearest-neighbour upscaler yourself: `nearest_upscale(lr, scale)` turns every pixel
+# of an (H, W) or (H, W, C) uint8 image into a `scale` x `scale` block of copies of itself and returns the
+# (`scale`·H, `scale`·W) image, still uint8. The check runs it on random images next to
+# `srkit.degrade.upscale(lr, scale, "nearest")`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex00_3_answer", "locked": false, "schema_version": 3, "solution": true}
+def nearest_upscale(lr, scale):
+    """The image `scale` times larger in each direction, every pixel of `lr` repeated in a scale x scale block."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex00_3", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("00.3", nearest_upscale)
+
+# %% [markdown]
+# **Exercise 00.4.** A benchmark HR image is cropped so that its height and width are multiples of the scale
+# (that is why HR is exactly 3 times the LR above). Write `crop_to_scale(hr, scale)`: cut an (H, W) or (H, W, C)
+# image at the bottom and on the right as little as possible so that both sides are multiples of `scale`.
+# The check compares it with `srkit.degrade.modcrop` on random images, some already of the right size.
+
+# %% nbgrader={"grade": false, "grade_id": "ex00_4_answer", "locked": false, "schema_version": 3, "solution": true}
+def crop_to_scale(hr, scale):
+    """`hr` without its last rows and columns, so that height and width are multiples of `scale`."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex00_4", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("00.4", crop_to_scale)
 
 # %% [markdown]
 # **Think further.** Zoom the widget onto the baby's eyelashes and onto the smooth cheek. Where does

@@ -204,32 +204,70 @@ print("largest |d_psnr|:", f"{table.d_psnr.abs().max():.3f} dB", "| largest |d_s
 #
 # ## Exercises
 #
-# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
-# `solution("01.1")` prints a worked solution.
+# Write your answer in place of `None`, or the body of the function in place of `raise NotImplementedError`,
+# then run the cell below it: `check` says whether the answer is right, or what differs and a hint. A
+# function or model you write is run next to the kit's own on fresh random inputs.
+# `solution("01.1")` prints a worked solution, where your copy of the course has them.
+
+# %% nbgrader={"grade": false, "grade_id": "ex01_setup", "locked": true, "schema_version": 3, "solution": false}
+from srkit.exercises import check, solution
 
 # %% [markdown]
 # **Exercise 01.1.** What is the Y value (BT.601 studio swing, 0-255 scale) of pure red (255, 0, 0)?
 
-# %%
-from srkit.exercises import check, solution
-
+# %% nbgrader={"grade": false, "grade_id": "ex01_1_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_1 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex01_1", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("01.1", answer_1)
 
 # %% [markdown]
 # **Exercise 01.2.** What is the average PSNR (dB) of nearest-neighbour upscaling on Set5 at x4, with the paper protocol?
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex01_2_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_2 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex01_2", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("01.2", answer_2)
 
 # %% [markdown]
 # **Exercise 01.3.** By how many dB does bicubic's Set14 x4 PSNR change if you forget the border shave? Give the no-shave
 # PSNR minus the paper-protocol PSNR (it can be negative).
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex01_3_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_3 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex01_3", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("01.3", answer_3)
+
+# %% [markdown]
+# **Exercise 01.4.** Write `rgb_to_y(rgb)`: the BT.601 studio-swing luma of an (H, W, 3) uint8 image, as an
+# (H, W) float array on the 0-255 scale, unrounded (the formula is in section 3). The check compares it with
+# `srkit.color.rgb_to_y` on random images and on black, white and the three primaries.
+
+# %% nbgrader={"grade": false, "grade_id": "ex01_4_answer", "locked": false, "schema_version": 3, "solution": true}
+def rgb_to_y(rgb):
+    """Y (float, 0-255 scale) of an (H, W, 3) uint8 RGB image."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex01_4", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("01.4", rgb_to_y)
+
+# %% [markdown]
+# **Exercise 01.5.** Write `psnr_y(sr, hr, scale)`: the PSNR in dB of an RGB uint8 SR image against its HR with the
+# paper protocol of section 3 (Y channel, `scale` pixels shaved from every border, float64). The check compares
+# it with `srkit.metrics.psnr(sr, hr, crop_border=scale)` on random images whose errors, like those of real SR
+# outputs, are largest near the border.
+
+# %% nbgrader={"grade": false, "grade_id": "ex01_5_answer", "locked": false, "schema_version": 3, "solution": true}
+def psnr_y(sr, hr, scale):
+    """PSNR (dB) of `sr` against `hr` (both (H, W, 3) uint8) on Y, with `scale` pixels shaved per border."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex01_5", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("01.5", psnr_y)
 
 # %% [markdown]
 # **Think further.** A friend trains a model on LR patches made with `cv2.resize(..., INTER_CUBIC)` and

@@ -171,25 +171,63 @@ show_filters(pretrained.get_layer("extract").kernel, title="pretrained SRCNN x3:
 #
 # ## Exercises
 #
-# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
-# `solution("02.1")` prints a worked solution.
+# Write your answer in place of `None`, or the body of the function in place of `raise NotImplementedError`,
+# then run the cell below it: `check` says whether the answer is right, or what differs and a hint. A
+# function or model you write is run next to the kit's own on fresh random inputs.
+# `solution("02.1")` prints a worked solution, where your copy of the course has them.
+
+# %% nbgrader={"grade": false, "grade_id": "ex02_setup", "locked": true, "schema_version": 3, "solution": false}
+from srkit.exercises import check, solution
 
 # %% [markdown]
 # **Exercise 02.1.** How many parameters (weights and biases) does SRCNN 9-5-5 with 64 and 32 filters on one channel have?
 # Count them by hand.
 
-# %%
-from srkit.exercises import check, solution
-
+# %% nbgrader={"grade": false, "grade_id": "ex02_1_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_1 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex02_1", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("02.1", answer_1)
 
 # %% [markdown]
 # **Exercise 02.2.** By how many dB does the pretrained SRCNN x3 beat bicubic on Set5? Use its zoo card and `evaluate`.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex02_2_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_2 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex02_2", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("02.2", answer_2)
+
+# %% [markdown]
+# **Exercise 02.3.** Build SRCNN 9-5-5 yourself with Keras layers: `build_srcnn()` returns a `keras.Model` that
+# takes one-channel images of any size, `(None, None, 1)`, through the three convolutions of section 2 (64 and
+# 32 filters, `"same"` padding, ReLU after the first two, none after the last). The check compares your layers
+# and parameter count with `models.srcnn()`, runs your model with SRCNN's weights on random images, and
+# trains it for 3 steps.
+
+# %% nbgrader={"grade": false, "grade_id": "ex02_3_answer", "locked": false, "schema_version": 3, "solution": true}
+def build_srcnn():
+    """SRCNN 9-5-5 on one channel, as a keras.Model."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex02_3", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("02.3", build_srcnn)
+
+# %% [markdown]
+# **Exercise 02.4.** What does a convolution layer compute? Write `conv2d(image, kernel)` in NumPy: the output of a
+# Keras `Conv2D` with one input and one output channel, no bias and `padding="same"`, on an (H, W) float image
+# with a (k, k) kernel, k odd. The output has the image's size; outside the image, pixels count as 0. The check
+# compares it with `keras.ops.conv` on random images and kernels.
+
+# %% nbgrader={"grade": false, "grade_id": "ex02_4_answer", "locked": false, "schema_version": 3, "solution": true}
+def conv2d(image, kernel):
+    """'same' convolution of an (H, W) image with a (k, k) kernel, as Keras's Conv2D computes it."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex02_4", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("02.4", conv2d)
 
 # %% [markdown]
 # **Think further.** Build `models.srcnn(f2=1)` (the paper's 9-1-5 network) and train it with the same

@@ -144,22 +144,59 @@ zoo.results_table().pivot_table(index=["dataset", "model"], columns="scale", val
 #
 # ## Exercises
 #
-# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
-# `solution("03.1")` prints a worked solution.
+# Write your answer in place of `None`, or the body of the function in place of `raise NotImplementedError`,
+# then run the cell below it: `check` says whether the answer is right, or what differs and a hint. A
+# function or model you write is run next to the kit's own on fresh random inputs.
+# `solution("03.1")` prints a worked solution, where your copy of the course has them.
+
+# %% nbgrader={"grade": false, "grade_id": "ex03_setup", "locked": true, "schema_version": 3, "solution": false}
+from srkit.exercises import check, solution
 
 # %% [markdown]
 # **Exercise 03.1.** What is the output shape of `PixelShuffle(3)` applied to a tensor of shape (1, 5, 7, 18)? Answer with a
 # tuple.
 
-# %%
-from srkit.exercises import check, solution
-
+# %% nbgrader={"grade": false, "grade_id": "ex03_1_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_1 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex03_1", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("03.1", answer_1)
 
 # %% [markdown]
 # **Exercise 03.2.** Which single-image zoo model has the highest Set14 PSNR at x4? Answer with its name.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex03_2_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_2 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex03_2", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("03.2", answer_2)
+
+# %% [markdown]
+# **Exercise 03.3.** Write the pixel shuffle in NumPy with `reshape` and `transpose` only: `pixel_shuffle(x, r)` turns a
+# (B, H, W, C·r²) array into a (B, r·H, r·W, C) one exactly as `models.PixelShuffle(r)` does. Section 2 shows
+# the rule for C = 1; with C channels, output channel c of the pixel at offset (a, b) in its r x r block
+# comes from input channel (a·r + b)·C + c. The check compares the two on random arrays with r = 2, 3, 4.
+
+# %% nbgrader={"grade": false, "grade_id": "ex03_3_answer", "locked": false, "schema_version": 3, "solution": true}
+def pixel_shuffle(x, r):
+    """(B, H, W, C*r*r) -> (B, r*H, r*W, C), as models.PixelShuffle(r)."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex03_3", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("03.3", pixel_shuffle)
+
+# %% [markdown]
+# **Exercise 03.4.** Write `conv_flops(h, w, k, c_in, c_out)`: the FLOPs of one `Conv2D(c_out, k, padding="same")`
+# on an h x w input with c_in channels, counted as `srkit.profile.count_flops` counts them for the cost table
+# of section 1 (a multiply-accumulate is 2 FLOPs; biases are not counted). The check compares it with
+# `count_flops` of one-layer models of several sizes.
+
+# %% nbgrader={"grade": false, "grade_id": "ex03_4_answer", "locked": false, "schema_version": 3, "solution": true}
+def conv_flops(h, w, k, c_in, c_out):
+    """FLOPs of a k x k 'same' convolution from c_in to c_out channels on an h x w input."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex03_4", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("03.4", conv_flops)

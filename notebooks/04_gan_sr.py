@@ -254,26 +254,63 @@ print("targets met (texture halfway to HR, PSNR drop <= 3 dB):", card["targets_m
 #
 # ## Exercises
 #
-# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
-# `solution("04.1")` prints a worked solution.
+# Write your answer in place of `None`, or the body of the function in place of `raise NotImplementedError`,
+# then run the cell below it: `check` says whether the answer is right, or what differs and a hint. A
+# function or model you write is run next to the kit's own on fresh random inputs.
+# `solution("04.1")` prints a worked solution, where your copy of the course has them.
+
+# %% nbgrader={"grade": false, "grade_id": "ex04_setup", "locked": true, "schema_version": 3, "solution": false}
+from srkit.exercises import check, solution
 
 # %% [markdown]
 # **Exercise 04.1.** What is the relativistic discriminator loss when D outputs the logit 0 for every real and every fake
 # image (D cannot tell them apart)?
 
-# %%
-from srkit.exercises import check, solution
-
+# %% nbgrader={"grade": false, "grade_id": "ex04_1_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_1 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex04_1", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("04.1", answer_1)
 
 # %% [markdown]
 # **Exercise 04.2.** How many dB of Set5 PSNR does the pretrained GAN (`edsr_gan` x4) give up against the PSNR generator it
 # started from (`edsr` x4)? Use the zoo cards.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex04_2_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_2 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex04_2", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("04.2", answer_2)
+
+# %% [markdown]
+# **Exercise 04.3.** Write the relativistic average discriminator loss of section 3 in NumPy:
+# `d_loss_ra(real_logits, fake_logits)` takes D's logits on a batch of real and of generated images (arrays
+# of shape (n, 1)) and returns the loss as one float. The check compares it with
+# `gan.adversarial_loss(real, fake, "relativistic")[0]` on random logits.
+
+# %% nbgrader={"grade": false, "grade_id": "ex04_3_answer", "locked": false, "schema_version": 3, "solution": true}
+def d_loss_ra(real_logits, fake_logits):
+    """The relativistic average discriminator loss (a float)."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex04_3", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("04.3", d_loss_ra)
+
+# %% [markdown]
+# **Exercise 04.4.** Write network interpolation (section 7) on weight lists: `interpolate_weights(w_psnr, w_gan, alpha)`
+# takes two lists of arrays (`model.get_weights()` of two models of the same architecture) and returns the list
+# of blended arrays, the PSNR model's at `alpha = 0` and the GAN's at `alpha = 1`. The check compares it with
+# the kit's blend of two models at several values of `alpha`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex04_4_answer", "locked": false, "schema_version": 3, "solution": true}
+def interpolate_weights(w_psnr, w_gan, alpha):
+    """The weights of the blended model, as a list of arrays."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex04_4", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("04.4", interpolate_weights)
 
 # %% [markdown]
 # **Think further.** Train with `GANConfig(adversarial="standard")` and then with a 10x larger

@@ -245,26 +245,67 @@ ax.set_title("dotted: single-frame model");
 #
 # ## Exercises
 #
-# Write your answer in place of `None` and run the cell: `check` says whether it is right, or gives a hint.
-# `solution("05.1")` prints a worked solution.
+# Write your answer in place of `None`, or the body of the function in place of `raise NotImplementedError`,
+# then run the cell below it: `check` says whether the answer is right, or what differs and a hint. A
+# function or model you write is run next to the kit's own on fresh random inputs.
+# `solution("05.1")` prints a worked solution, where your copy of the course has them.
+
+# %% nbgrader={"grade": false, "grade_id": "ex05_setup", "locked": true, "schema_version": 3, "solution": false}
+from srkit.exercises import check, solution
 
 # %% [markdown]
 # **Exercise 05.1.** What is the receptive field (in pixels, one side) of the kit's DRCN with 8 recursions? All its
 # convolutions are 3x3: one embedding, the shared one applied 8 times, one reconstruction.
 
-# %%
-from srkit.exercises import check, solution
-
+# %% nbgrader={"grade": false, "grade_id": "ex05_1_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_1 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex05_1", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("05.1", answer_1)
 
 # %% [markdown]
 # **Exercise 05.2.** `make_burst(load_benchmark("Set14", 4)[0].hr, 4, 5, seed=7)`: by how much (dy, dx), in LR pixels, is
 # frame 3 shifted against frame 0? Answer with a tuple.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ex05_2_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_2 = None
+
+# %% nbgrader={"grade": true, "grade_id": "ex05_2", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 check("05.2", answer_2)
+
+# %% [markdown]
+# **Exercise 05.3.** Write one ConvGRU step: `gru_step(x, h, conv_x, conv_h, conv_n)` returns the new state from the
+# frame features `x` (B, H, W, C) and the state `h` (B, H, W, F). `conv_x(x)` has 3F channels (the update,
+# reset and candidate parts, in that order), `conv_h(h)` has 2F (update and reset parts) and `conv_n` is the
+# candidate's convolution of the reset state; the equations are in `help(models.ConvRecurrent2D)`. Use
+# `keras.ops` (or NumPy). The check runs your step over random bursts with the convolutions of a
+# `ConvRecurrent2D` layer, starting from a zero state, and compares the last state with the layer's output.
+
+# %% nbgrader={"grade": false, "grade_id": "ex05_3_answer", "locked": false, "schema_version": 3, "solution": true}
+def gru_step(x, h, conv_x, conv_h, conv_n):
+    """The ConvGRU state after seeing the features x of one more frame."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex05_3", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("05.3", gru_step)
+
+# %% [markdown]
+# **Exercise 05.4.** Write shift-and-add yourself: `fuse(burst)` takes a `Burst` with known shifts (`burst.frames`
+# (N, h, w, C) uint8, `burst.shifts` (N, 2) as (dy, dx) in LR pixels, `burst.scale` s) and returns an
+# (s·h, s·w, C) float image in [0, 1]. Upscale every frame with `upscale(frame / 255, s)` (bicubic), round its
+# shift to whole HR pixels, (dy, dx) = round(s · shift): its pixel at p shows what frame 0's grid has at p + (dy, dx);
+# put it there, and average per pixel the frames that reach it. The check compares it with
+# `srkit.burst.shift_and_add` on random bursts.
+
+# %% nbgrader={"grade": false, "grade_id": "ex05_4_answer", "locked": false, "schema_version": 3, "solution": true}
+def fuse(burst):
+    """Shift-and-add of a burst with known shifts: an (s*h, s*w, C) float image in [0, 1]."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex05_4", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+check("05.4", fuse)
 
 # %% [markdown]
 # **Think further.** Build `models.multiframe_rnn(4, cell="lstm", bidirectional=True)` and train it like the

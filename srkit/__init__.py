@@ -74,7 +74,7 @@ API: dict[str, tuple[str, ...]] = {
     "env": ('smoke_mode', 'pick', 'describe', 'start'),
     "errors": ('SrkitError', 'ImageReadError', 'ImageTooLargeError', 'DatasetNotFoundError', 'ShapeError',
         'OptionalDependencyError', 'InvalidValueError'),
-    "exercises": ('check', 'is_correct', 'solution', 'EXERCISES',),
+    "exercises": ('check', 'is_correct', 'feedback', 'solution', 'solutions_folder', 'EXERCISES', 'SOLUTIONS_ENV'),
     "cli": ("main", "build_parser"),
 }
 

@@ -1,47 +1,86 @@
 """The checks behind the exercises at the end of each notebook.
 
 The question of an exercise is written in its notebook (a Markdown cell "**Exercise 01.2.** ..."); this
-module keeps what checking it needs: the expected answer (a function), the tolerance, a hint and a worked
-solution.  In a notebook::
+module keeps what checking it needs.  There are two kinds of exercises:
 
-    answer = ...            # the student's work
-    check("01.2", answer)   # prints whether it is right, or a hint
+* **Read a result**: the answer is a number, a name or a tuple.  The expected value is *computed* by srkit
+  when ``check`` runs (nothing is hard-coded), and the tolerance follows the precision the notebook prints.
+* **Build something**: the answer is a function (or a Keras model) the student wrote.  The check *runs* it
+  on fresh random inputs (seeded, several shapes) next to the kit's own implementation and says what
+  differs: the shape, the dtype, or which value, where, and by how much.
 
-The expected value is *computed* by srkit when ``check`` runs (nothing is hard-coded), so the checks
-stay true when the data or the protocol is changed on purpose.  ``check`` never raises on a wrong
-answer: it prints feedback (``is_correct`` returns it as a bool), so a notebook with unanswered exercises still
-runs top to bottom.  ``solution(key)`` prints a worked solution: self-contained code that sets ``answer``.
+In a notebook::
 
-To add an exercise: write its question in the notebook, followed by a code cell ending in
-``check("NN.k", answer_k)``, and add an ``Exercise`` under the key ``"NN.k"`` below.
+    answer = ...            # the student's work: a value, a function or a model
+    check("01.2", answer)   # prints whether it is right, or what differs and a hint
+
+``check`` never raises on a wrong or missing answer: it prints feedback (``is_correct`` returns it as a bool,
+``feedback`` as text), so a notebook with unanswered exercises still runs top to bottom.  A function whose body
+still raises ``NotImplementedError`` (or returns ``None``) counts as not answered yet.  Under nbgrader's
+autograder (the environment variable ``NBGRADER_EXECUTION`` is ``autograde`` or ``validate``) a check that
+does not pass raises ``AssertionError`` with the same feedback, so the grade cell earns its points only when
+the answer is right.
+
+``solution(key)`` prints a worked solution when this copy of the course has them: the teacher's copy keeps
+them in ``notebooks/solutions/`` (one file per exercise, ``01.2.py``, code that sets ``answer``), found from
+the notebooks' folder or the repository root, or wherever ``SRKIT_SOLUTIONS`` points.  A student's copy
+has none, and ``solution`` says so.
+
+To add an exercise: write its question in the notebook, followed by a cell for the answer and a cell ending
+in ``check("NN.k", answer_k)``, add an ``Exercise`` under the key ``"NN.k"`` below and a worked solution
+``notebooks/solutions/NN.k.py``.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["check", "is_correct", "solution", "EXERCISES"]
+import numpy as np
+
+__all__ = ["check", "is_correct", "feedback", "solution", "solutions_folder", "EXERCISES", "SOLUTIONS_ENV"]
+
+#: Environment variable naming the folder of worked solutions (overrides the search described above).
+SOLUTIONS_ENV = "SRKIT_SOLUTIONS"
 
 
 @dataclass(frozen=True)
 class Exercise:
-    """What checking one exercise needs (its question is in the notebook).
+    """What checking one exercise needs (its question is in the notebook, its worked solution in the
+    teacher's ``solutions`` folder).
 
     Attributes:
-        expected: computes the right answer when called.
+        expected: computes the right answer when called (exercises that read a result; ``None`` otherwise).
         hint: printed after a wrong answer.
-        solution: self-contained code that assigns the right answer to ``answer``.
         tolerance: absolute tolerance for numeric answers (0: exact).
+        test: for exercises that build something: runs the answer next to the kit's implementation and
+            returns ``None`` when they agree, else raises ``Wrong`` or ``NotYet`` saying what differs.
+        advice: optional, for exercises that read a result: a sentence for a specific wrong answer (or ``None``).
+        points: what the exercise is worth when graded (nbgrader's ``points``).
     """
 
-    expected: Callable[[], Any]
+    expected: Callable[[], Any] | None
     hint: str
-    solution: str
     tolerance: float = 0.0
+    test: Callable[[Any], None] | None = None
+    advice: Callable[[Any], str | None] | None = None
+    points: int = 1
 
 
+class NotYet(Exception):
+    """The answer is not written yet (its function raises ``NotImplementedError`` or returns ``None``)."""
+
+
+class Wrong(Exception):
+    """The answer runs but differs from the kit's; the message says how."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Exercises that read a result: the expected values, computed by the kit
+# --------------------------------------------------------------------------------------------------
 def _mean_psnr(dataset: str, scale: int, method: str = "bicubic", crop: bool = True) -> float:
     from .scoring import mean_scores, score_benchmark
 
@@ -67,8 +106,6 @@ def _best_interpolation_on_baby() -> str:
 
 
 def _y_of(rgb) -> float:
-    import numpy as np
-
     from .metrics import to_y_channel
 
     return float(to_y_channel(np.array([[rgb]], np.uint8))[0, 0])
@@ -88,19 +125,30 @@ def _zoo_gain(name: str, dataset: str, scale: int) -> float:
 
 
 def _shuffle_shape():
-    import numpy as np
-
     from .models import PixelShuffle
 
     return tuple(int(v) for v in PixelShuffle(3)(np.zeros((1, 5, 7, 18), np.float32)).shape)
+
+
+def _is_burst_model(name: str) -> bool:
+    from . import zoo
+
+    return any(n == name and zoo.card(n, s).get("input_kind", "single image") == "burst" for n, s in zoo.available())
 
 
 def _best_zoo(dataset: str, scale: int) -> str:
     from . import zoo
 
     scores = {n: zoo.card(n, s)["scores"][dataset]["psnr"] for n, s in zoo.available()
-              if s == scale and zoo.card(n, s).get("input_kind", "single image") != "burst"}  # bursts: other protocol
+              if s == scale and not _is_burst_model(n)}  # burst models are scored on bursts: another protocol
     return max(scores, key=scores.get)
+
+
+def _single_image_advice(answer) -> str | None:
+    if isinstance(answer, str) and _is_burst_model(answer.strip().lower()):
+        return (f"{answer.strip()} is scored on bursts of 5 frames, not on single images: its number answers "
+                "another question. Keep the rows whose input is 'single image'.")
+    return None
 
 
 def _relativistic_d_loss_at_zero() -> float:
@@ -128,106 +176,439 @@ def _burst_shift(seed: int, frame: int) -> tuple:
     return tuple(float(v) for v in b.shifts[frame])
 
 
+# --------------------------------------------------------------------------------------------------
+# Exercises that build something: run the answer next to the kit's implementation
+# --------------------------------------------------------------------------------------------------
+def _name_of(fn) -> str:
+    return getattr(fn, "__name__", None) or type(fn).__name__
+
+
+def _shape_text(a) -> str:
+    return "x".join(str(v) for v in np.shape(a))
+
+
+def _require_callable(answer, what: str = "a function") -> None:
+    if not callable(answer):
+        raise Wrong(f"the answer should be {what} (pass the function itself, without calling it), "
+                    f"got {type(answer).__name__} {answer!r:.60}.")
+
+
+def _run(fn, *args, call: str):
+    """``fn(*args)``; a body that still raises ``NotImplementedError`` or returns ``None`` is not written yet."""
+    try:
+        out = fn(*args)
+    except NotImplementedError:
+        raise NotYet(f"{_name_of(fn)} still raises NotImplementedError: write its body") from None
+    except Exception as err:  # the student's code failed: say where, never raise
+        raise Wrong(f"{call} raised {type(err).__name__}: {err}.") from None
+    if out is None:
+        raise NotYet(f"{call} returned None: write its body, and return the result")
+    return out
+
+
+def _as_array(got, call: str) -> np.ndarray:
+    try:
+        return np.asarray(got)
+    except Exception as err:  # e.g. a ragged list
+        raise Wrong(f"{call} returned {type(got).__name__}, which is not an array ({err}).") from None
+
+
+def _compare(got, want, call: str, atol: float = 1e-6, dtype: str | None = None) -> None:
+    """Raise :class:`Wrong` naming the first thing that differs: shape, dtype, then values (how many,
+    the largest difference, where, and by how much)."""
+    g, w = _as_array(got, call), np.asarray(want)
+    if g.shape != w.shape:
+        raise Wrong(f"{call} has shape {g.shape}, the kit's has shape {w.shape}.")
+    if dtype == "same" and g.dtype != w.dtype:
+        raise Wrong(f"{call} has dtype {g.dtype}, the kit's has dtype {w.dtype}.")
+    if dtype == "float" and not np.issubdtype(g.dtype, np.floating):
+        raise Wrong(f"{call} has dtype {g.dtype}: keep the values as floats (no rounding), as the kit does.")
+    if not (np.issubdtype(g.dtype, np.number) or g.dtype == bool):
+        raise Wrong(f"{call} holds {g.dtype} values, not numbers.")
+    gf, wf = g.astype(np.float64), w.astype(np.float64)
+    diff = np.abs(gf - wf)
+    bad = ~(diff <= atol)  # NaN counts as different
+    if not bad.any():
+        return
+    if not g.shape:
+        raise Wrong(f"{call} gives {gf:.6g} instead of {wf:.6g} (off by {gf - wf:+.6g}).")
+    where = np.unravel_index(int(np.argmax(np.where(np.isnan(diff), np.inf, diff))), g.shape)
+    raise Wrong(f"{call}: {int(bad.sum())} of {bad.size} values differ; the largest difference is at index "
+                f"{tuple(int(i) for i in where)}: {gf[where]:.6g} instead of {wf[where]:.6g} "
+                f"(off by {gf[where] - wf[where]:+.6g}).")
+
+
+def _test_nearest(fn) -> None:
+    from .degrade import upscale
+
+    _require_callable(fn)
+    rng = np.random.default_rng(3)
+    for shape, s in (((5, 7), 2), ((6, 4, 3), 3), ((4, 9, 1), 4), ((7, 7, 3), 2)):
+        lr = rng.integers(0, 256, shape, dtype=np.uint8)
+        call = f"{_name_of(fn)}(lr of shape {shape}, {s})"
+        _compare(_run(fn, lr.copy(), s, call=call), upscale(lr, s, "nearest"), call, atol=0, dtype="same")
+
+
+def _test_modcrop(fn) -> None:
+    from .degrade import modcrop
+
+    _require_callable(fn)
+    rng = np.random.default_rng(4)
+    for shape, s in (((13, 11), 4), ((12, 10, 3), 3), ((9, 8), 2), ((17, 15, 1), 4), ((10, 12), 2)):
+        hr = rng.integers(0, 256, shape, dtype=np.uint8)
+        call = f"{_name_of(fn)}(hr of shape {shape}, {s})"
+        _compare(_run(fn, hr.copy(), s, call=call), modcrop(hr, s), call, atol=0, dtype="same")
+
+
+def _test_rgb_to_y(fn) -> None:
+    from .color import rgb_to_y
+
+    _require_callable(fn)
+    rng = np.random.default_rng(5)
+    corners = np.array([[[0, 0, 0], [255, 255, 255], [255, 0, 0], [0, 255, 0], [0, 0, 255]]], np.uint8)
+    for rgb in (corners, *(rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in ((4, 6), (9, 5), (1, 1)))):
+        call = f"{_name_of(fn)}(rgb of shape {rgb.shape})"
+        _compare(_run(fn, rgb.copy(), call=call), rgb_to_y(rgb), call, atol=1e-3, dtype="float")
+
+
+def _sr_like(hr: np.ndarray, scale: int, rng) -> np.ndarray:
+    """A fake SR output: HR with small errors inside and large ones near the border (as real outputs have)."""
+    noise = rng.normal(0, 4, hr.shape)
+    b = scale + 1
+    noise[:b] *= 8
+    noise[-b:] *= 8
+    noise[:, :b] *= 8
+    noise[:, -b:] *= 8
+    return np.clip(np.rint(hr + noise), 0, 255).astype(np.uint8)
+
+
+def _test_psnr_y(fn) -> None:
+    from .metrics import psnr
+
+    _require_callable(fn)
+    rng = np.random.default_rng(6)
+    for (h, w), s in (((24, 30), 2), ((33, 27), 3), ((40, 36), 4)):
+        hr = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        sr = _sr_like(hr, s, rng)
+        call = f"{_name_of(fn)}(sr, hr, {s}) on {h}x{w} RGB images"
+        got = _run(fn, sr.copy(), hr.copy(), s, call=call)
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            raise Wrong(f"{call} returned {type(got).__name__}, not a number of dB.") from None
+        _compare(value, psnr(sr, hr, crop_border=s), call, atol=1e-4)
+
+
+def _test_srcnn(answer) -> None:
+    import keras
+
+    from .models import srcnn
+
+    def fresh():
+        if isinstance(answer, keras.Model):
+            try:
+                return keras.models.clone_model(answer)
+            except Exception:  # a subclassed model: use it as it is
+                return answer
+        _require_callable(answer, "a function that returns a keras.Model")
+        model = _run(answer, call=f"{_name_of(answer)}()")
+        if not isinstance(model, keras.Model):
+            raise Wrong(f"{_name_of(answer)}() returned {type(model).__name__}, not a keras.Model.")
+        return model
+
+    model, ref = fresh(), srcnn()
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    ref_convs = [layer for layer in ref.layers if isinstance(layer, keras.layers.Conv2D)]
+    if len(convs) != len(ref_convs):
+        raise Wrong(f"your model has {len(convs)} convolution layers; SRCNN has {len(ref_convs)}.")
+    for i, (c, r) in enumerate(zip(convs, ref_convs), 1):
+        for what, mine, kit in (("kernel shape", tuple(c.kernel.shape), tuple(r.kernel.shape)),
+                                ("activation", c.activation.__name__, r.activation.__name__),
+                                ("padding", c.padding, r.padding), ("bias", c.use_bias, r.use_bias)):
+            if mine != kit:
+                raise Wrong(f"convolution {i} ({r.name}): {what} {mine}, SRCNN's is {kit}.")
+    if model.count_params() != ref.count_params():
+        raise Wrong(f"your model has {model.count_params():,} parameters, SRCNN has {ref.count_params():,}: "
+                    "it has layers with weights besides the three convolutions.")
+    rng = np.random.default_rng(7)
+    for shape in ((1, 20, 24, 1), (2, 13, 17, 1)):
+        x = rng.random(shape, dtype=np.float32)
+        call = f"your model on an input of shape {shape}"
+        try:
+            out = np.asarray(model(x))
+        except Exception as err:
+            raise Wrong(f"{call} raised {type(err).__name__}: {err}") from None
+        if out.shape != shape:
+            raise Wrong(f"{call} gives shape {out.shape}; SRCNN keeps the input's size ({shape}).")
+    try:
+        model.set_weights(ref.get_weights())
+    except Exception as err:
+        raise Wrong(f"SRCNN's weights do not fit your model ({err}).") from None
+    x = rng.random((1, 16, 18, 1), dtype=np.float32)
+    _compare(np.asarray(model(x)), np.asarray(ref(x)), "your model with SRCNN's weights", atol=1e-4)
+    before = [w.copy() for w in model.get_weights()]
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mae")
+    y = rng.random((4, 16, 16, 1), dtype=np.float32)
+    history = model.fit(y, y, epochs=3, batch_size=4, verbose=0).history["loss"]
+    if not all(math.isfinite(v) for v in history):
+        raise Wrong(f"training your model for 3 steps gives the losses {history}.")
+    if all(np.array_equal(a, b) for a, b in zip(before, model.get_weights())):
+        raise Wrong("training your model for 3 steps does not change its weights (are they trainable?).")
+
+
+def _test_conv2d(fn) -> None:
+    from keras import ops
+
+    _require_callable(fn)
+    rng = np.random.default_rng(8)
+    for (h, w), k in (((6, 7), 3), ((9, 5), 5), ((8, 8), 3), ((5, 11), 1)):
+        image = rng.random((h, w)).astype(np.float32)
+        kernel = rng.normal(size=(k, k)).astype(np.float32)
+        want = np.asarray(ops.conv(image[None, :, :, None], kernel[:, :, None, None], padding="same"))[0, :, :, 0]
+        call = f"{_name_of(fn)}(image of shape {(h, w)}, kernel of shape {(k, k)})"
+        _compare(_run(fn, image.copy(), kernel.copy(), call=call), want, call, atol=1e-4)
+
+
+def _test_pixel_shuffle(fn) -> None:
+    from .models import PixelShuffle
+
+    _require_callable(fn)
+    rng = np.random.default_rng(9)
+    for shape, r in (((1, 2, 3, 4), 2), ((2, 3, 2, 18), 3), ((1, 2, 2, 32), 4), ((1, 3, 3, 8), 2)):
+        x = rng.random(shape, dtype=np.float32)
+        call = f"{_name_of(fn)}(x of shape {shape}, {r})"
+        _compare(_run(fn, x.copy(), r, call=call), np.asarray(PixelShuffle(r)(x)), call, atol=0)
+
+
+def _test_conv_flops(fn) -> None:
+    import keras
+
+    from .profile import count_flops
+
+    _require_callable(fn)
+    for h, w, k, c_in, c_out in ((10, 12, 3, 1, 8), (7, 5, 5, 4, 3), (16, 9, 1, 6, 2), (6, 6, 9, 2, 5)):
+        inp = keras.Input((None, None, c_in))
+        model = keras.Model(inp, keras.layers.Conv2D(c_out, k, padding="same")(inp))
+        call = f"{_name_of(fn)}(h={h}, w={w}, k={k}, c_in={c_in}, c_out={c_out})"
+        got = _run(fn, h, w, k, c_in, c_out, call=call)
+        want = count_flops(model, (h, w))
+        try:
+            ok = float(got) == want
+        except (TypeError, ValueError):
+            raise Wrong(f"{call} returned {type(got).__name__}, not a number.") from None
+        if not ok:
+            ratio = f" ({float(got) / want:.3g} times it)" if float(got) else ""
+            raise Wrong(f"{call} = {got}, the kit counts {want:,} FLOPs{ratio}.")
+
+
+def _test_d_loss_ra(fn) -> None:
+    from .gan import adversarial_loss
+
+    _require_callable(fn)
+    rng = np.random.default_rng(10)
+    for n in (4, 16, 3, 1):
+        real = (rng.normal(size=(n, 1)) * 3 + 1).astype(np.float32)
+        fake = (rng.normal(size=(n, 1)) * 3 - 1).astype(np.float32)
+        call = f"{_name_of(fn)}(real_logits, fake_logits) with {n} logits each"
+        got = _run(fn, real.copy(), fake.copy(), call=call)
+        try:
+            value = float(np.asarray(got))
+        except (TypeError, ValueError):
+            raise Wrong(f"{call} returned {type(got).__name__} of shape {np.shape(got)}, not one number.") from None
+        _compare(value, float(adversarial_loss(real, fake, "relativistic")[0]), call, atol=1e-4)
+
+
+def _test_interpolate_weights(fn) -> None:
+    from .gan.tradeoff import blended_weights
+    from .models import espcn
+
+    _require_callable(fn)
+    psnr_model, gan_model = espcn(2, filters=(8, 4)), espcn(2, filters=(8, 4))
+    rng = np.random.default_rng(11)
+    gan_model.set_weights([w + rng.normal(size=w.shape).astype(w.dtype) for w in gan_model.get_weights()])
+    for alpha in (0.3, 0.0, 1.0, 0.75):
+        wa, wb = psnr_model.get_weights(), gan_model.get_weights()
+        call = f"{_name_of(fn)}(w_psnr, w_gan, alpha={alpha})"
+        got = _run(fn, [w.copy() for w in wa], [w.copy() for w in wb], alpha, call=call)
+        want = blended_weights(psnr_model, gan_model, alpha)
+        try:
+            got = list(got)
+        except TypeError:
+            raise Wrong(f"{call} returned {type(got).__name__}, not a list of arrays.") from None
+        if len(got) != len(want):
+            raise Wrong(f"{call} returned {len(got)} weight tensors; the models have {len(want)}.")
+        for i, (g, w) in enumerate(zip(got, want)):
+            _compare(g, w, f"{call}, tensor {i} (shape {w.shape})", atol=1e-5)
+
+
+def _test_gru_step(fn) -> None:
+    from .models import ConvRecurrent2D
+
+    _require_callable(fn)
+    rng = np.random.default_rng(12)
+    for b, t, h, w, c, f in ((1, 2, 5, 6, 2, 4), (2, 3, 4, 4, 3, 2)):
+        layer = ConvRecurrent2D(f, 3, cell="gru")
+        seq = rng.normal(size=(b, t, h, w, c)).astype(np.float32)
+        layer(seq)  # builds the layer
+        layer.conv_x.bias.assign(rng.normal(size=(3 * f,)).astype(np.float32))  # gates not centred on 0
+        want = np.asarray(layer(seq))
+        state = np.zeros((b, h, w, f), np.float32)
+        for step in range(t):
+            call = f"{_name_of(fn)}(x, h, conv_x, conv_h, conv_n) at frame {step} ({b}x{h}x{w}, {c} -> {f} channels)"
+            state = _as_array(_run(fn, seq[:, step], state, layer.conv_x, layer.conv_h, layer.conv_n, call=call), call)
+            if state.shape != (b, h, w, f):
+                raise Wrong(f"{call} has shape {state.shape}; the state has shape {(b, h, w, f)}.")
+        _compare(state, want, f"the state after {t} frames ({b}x{h}x{w}, {c} -> {f} channels)", atol=1e-4)
+
+
+def _test_shift_and_add(fn) -> None:
+    from .burst import make_burst, shift_and_add
+
+    _require_callable(fn)
+    rng = np.random.default_rng(13)
+    for shape, s, n in (((48, 40), 4, 4), ((30, 33, 3), 3, 3), ((24, 26), 2, 5)):
+        burst = make_burst(rng.integers(0, 256, shape, dtype=np.uint8), s, n, seed=int(rng.integers(1000)))
+        want = shift_and_add(burst)
+        call = f"{_name_of(fn)}(burst) for {n} frames of {burst.frames.shape[1]}x{burst.frames.shape[2]} at x{s}"
+        _compare(_run(fn, burst, call=call), want, call, atol=1e-4)
+
+
+_BUILD = 2  # points of an exercise that builds something
+
 EXERCISES: dict[str, Exercise] = {
     "00.1": Exercise(
         lambda: _lr_pixels("butterfly", 4),
         "Load it with srkit.data.load_benchmark('Set5', 4) and multiply the LR height by its width.",
-        "from srkit.data import load_benchmark\n\n"
-        "pair = next(p for p in load_benchmark('Set5', 4) if p.name == 'butterfly')\n"
-        "answer = pair.lr.shape[0] * pair.lr.shape[1]",
     ),
     "00.2": Exercise(
         _best_interpolation_on_baby,
         "Build a CompareState with the three upscaled images and HR as reference, then call .best().",
-        "from srkit.data import load_benchmark\n"
-        "from srkit.degrade import upscale\n"
-        "from srkit.widgets import CompareState\n\n"
-        "pair = next(p for p in load_benchmark('Set5', 3) if p.name == 'baby')\n"
-        "images = {m: upscale(pair.lr, 3, m) for m in ('nearest', 'bilinear', 'bicubic')}\n"
-        "state = CompareState(images | {'HR': pair.hr}, reference='HR', crop_border=3)\n"
-        "answer = state.best()",
+    ),
+    "00.3": Exercise(
+        None,
+        "Every LR pixel becomes an s x s block of copies of itself: np.repeat along axis 0, then along axis 1. "
+        "Keep the input's dtype.",
+        test=_test_nearest, points=_BUILD,
+    ),
+    "00.4": Exercise(
+        None,
+        "Keep the top-left part: image[:h - h % scale, :w - w % scale]. When h is already a multiple, "
+        "h % scale is 0 and nothing is cut.",
+        test=_test_modcrop, points=_BUILD,
     ),
     "01.1": Exercise(
         lambda: _y_of((255, 0, 0)),
         "Y = 16 + 65.481 R + 128.553 G + 24.966 B with R, G, B in [0, 1].",
-        "answer = 16 + 65.481 * 1.0 + 128.553 * 0.0 + 24.966 * 0.0   # R = 1, G = B = 0\n"
-        "# or: srkit.metrics.to_y_channel(np.array([[[255, 0, 0]]], np.uint8))[0, 0]",
-        tolerance=1e-6,
+        tolerance=0.005,  # two decimals are enough
     ),
     "01.2": Exercise(
         lambda: _mean_psnr("Set5", 4, "nearest"),
         "evaluate('nearest', 'Set5', 4) does it; check that the border shave and Y channel are used.",
-        "from srkit.evaluate import evaluate\n\n"
-        "answer = evaluate('nearest', 'Set5', 4).psnr[0]",
         tolerance=0.01,
     ),
     "01.3": Exercise(
         lambda: _mean_psnr("Set14", 4, crop=False) - _mean_psnr("Set14", 4),
-        "Average psnr(upscale(p.lr, 4), p.hr, crop_border=0) over Set14, minus the paper-protocol average.",
-        "from statistics import mean\n\n"
-        "from srkit.data import load_benchmark\n"
-        "from srkit.degrade import upscale\n"
-        "from srkit.metrics import psnr\n\n"
-        "pairs = load_benchmark('Set14', 4)\n"
-        "no_shave = mean(psnr(upscale(p.lr, 4), p.hr, 0) for p in pairs)\n"
-        "paper = mean(psnr(upscale(p.lr, 4), p.hr, 4) for p in pairs)\n"
-        "answer = no_shave - paper",
-        tolerance=0.005,
+        "Average psnr(upscale(p.lr, 4), p.hr, crop_border=0) over Set14, minus the paper-protocol average "
+        "(or read the 'no border shave' row of the protocol table).",
+        tolerance=0.005,  # the protocol table prints three decimals
+    ),
+    "01.4": Exercise(
+        None,
+        "Divide by 255 to get R, G, B in [0, 1], then Y = 16 + 65.481 R + 128.553 G + 24.966 B (studio swing, "
+        "not the full-range 0.299/0.587/0.114); return floats, unrounded.",
+        test=_test_rgb_to_y, points=_BUILD,
+    ),
+    "01.5": Exercise(
+        None,
+        "Convert both images to Y (float), shave `scale` pixels from every border (y[s:-s, s:-s]), then "
+        "10 log10(255^2 / MSE) with the MSE in float64.",
+        test=_test_psnr_y, points=_BUILD,
     ),
     "02.1": Exercise(
         _srcnn_params,
         "Each conv layer has k*k*c_in*c_out weights plus c_out biases: 9*9*1*64+64, 5*5*64*32+32, 5*5*32*1+1.",
-        "# each layer: k*k*c_in*c_out weights plus c_out biases\n"
-        "answer = (9*9*1*64 + 64) + (5*5*64*32 + 32) + (5*5*32*1 + 1)   # or srkit.models.srcnn().count_params()",
     ),
     "02.2": Exercise(
         lambda: _zoo_gain("srcnn", "Set5", 3),
         "zoo.card('srcnn', 3)['scores']['Set5']['psnr'] minus evaluate('bicubic', 'Set5', 3).psnr[0].",
-        "from srkit import zoo\n"
-        "from srkit.evaluate import evaluate\n\n"
-        "answer = zoo.card('srcnn', 3)['scores']['Set5']['psnr'] - evaluate('bicubic', 'Set5', 3).psnr[0]",
-        tolerance=0.01,
+        tolerance=0.015,  # the difference of two numbers printed with two decimals
+    ),
+    "02.3": Exercise(
+        None,
+        "keras.Input((None, None, 1)), then Conv2D(64, 9, padding='same', activation='relu'), "
+        "Conv2D(32, 5, padding='same', activation='relu') and Conv2D(1, 5, padding='same'); return keras.Model(inp, out).",
+        test=_test_srcnn, points=_BUILD,
+    ),
+    "02.4": Exercise(
+        None,
+        "Zero-pad the image by k // 2 on every side, then out[i, j] = sum(padded[i:i+k, j:j+k] * kernel). "
+        "Keras's Conv2D does not flip the kernel (it is a cross-correlation).",
+        test=_test_conv2d, points=_BUILD,
     ),
     "03.1": Exercise(
         _shuffle_shape,
         "Each group of 3*3 = 9 channels becomes a 3x3 block of pixels: height and width grow 3 times, "
         "channels shrink 9 times.",
-        "answer = (1, 5 * 3, 7 * 3, 18 // (3 * 3))   # = (1, 15, 21, 2)",
     ),
     "03.2": Exercise(
         lambda: _best_zoo("Set14", 4),
         "zoo.results_table() has every score; keep dataset == 'Set14', scale == 4 and input == 'single image'.",
-        "from srkit import zoo\n\n"
-        "t = zoo.results_table()\n"
-        "t = t[(t.dataset == 'Set14') & (t.scale == 4) & (t.input == 'single image')]\n"
-        "answer = t.sort_values('psnr').model.iloc[-1]",
+        advice=_single_image_advice,
+    ),
+    "03.3": Exercise(
+        None,
+        "x.reshape(b, h, w, r, r, c), then transpose to (b, h, r, w, r, c) (axes 0, 1, 3, 2, 4, 5), then "
+        "reshape to (b, h*r, w*r, c): channel (a*r + b')*c + k goes to pixel (r*i + a, r*j + b').",
+        test=_test_pixel_shuffle, points=_BUILD,
+    ),
+    "03.4": Exercise(
+        None,
+        "Every output pixel of every output channel needs k*k*c_in multiply-accumulates, and one "
+        "multiply-accumulate is 2 FLOPs; with 'same' padding there are h*w output pixels.",
+        test=_test_conv_flops, points=_BUILD,
     ),
     "04.1": Exercise(
         _relativistic_d_loss_at_zero,
         "D_ra = sigmoid(0 - 0) = 0.5 for both terms, and each binary cross-entropy term is -log(0.5).",
-        "import math\n\n"
-        "answer = 2 * math.log(2)   # = -log(0.5) - log(1 - 0.5), about 1.386",
-        tolerance=1e-4,
+        tolerance=0.001,  # the loss table prints three decimals
     ),
     "04.2": Exercise(
         lambda: _gan_psnr_drop("Set5"),
         "zoo.card('edsr', 4)['scores']['Set5']['psnr'] minus the same for 'edsr_gan'.",
-        "from srkit import zoo\n\n"
-        "answer = zoo.card('edsr', 4)['scores']['Set5']['psnr'] - zoo.card('edsr_gan', 4)['scores']['Set5']['psnr']",
-        tolerance=0.01,
+        tolerance=0.015,  # the difference of two numbers printed with two decimals
+    ),
+    "04.3": Exercise(
+        None,
+        "r = real - fake.mean() and f = fake - real.mean(); the loss is mean(BCE(r, 1)) + mean(BCE(f, 0)) with "
+        "BCE(x, 1) = log(1 + exp(-x)) and BCE(x, 0) = log(1 + exp(x)) (np.logaddexp(0, x) is stable).",
+        test=_test_d_loss_ra, points=_BUILD,
+    ),
+    "04.4": Exercise(
+        None,
+        "[(1 - alpha) * a + alpha * b for a, b in zip(w_psnr, w_gan)]: alpha = 0 is the PSNR model, 1 the GAN.",
+        test=_test_interpolate_weights, points=_BUILD,
     ),
     "05.1": Exercise(
         lambda: _drcn_receptive_field(8),
         "Each 3x3 convolution widens the receptive field by 2 pixels, starting from 1 pixel.",
-        "answer = 1 + 2 * (1 + 8 + 1)   # = 21",
     ),
     "05.2": Exercise(
         lambda: _burst_shift(7, 3),
         "The Burst has a .shifts array of shape (frames, 2), in LR pixels; frame 0 is not shifted.",
-        "from srkit.burst import make_burst\n"
-        "from srkit.data import load_benchmark\n\n"
-        "b = make_burst(load_benchmark('Set14', 4)[0].hr, 4, 5, seed=7)\n"
-        "answer = tuple(b.shifts[3] - b.shifts[0])",
+    ),
+    "05.3": Exercise(
+        None,
+        "gx = conv_x(x) holds [z | r | n] parts of f channels each, gh = conv_h(h) holds [z | r]; "
+        "z = sigmoid(gx_z + gh_z), r = sigmoid(gx_r + gh_r), n = tanh(gx_n + conv_n(r * h)), "
+        "new h = (1 - z) * h + z * n.",
+        test=_test_gru_step, points=_BUILD,
+    ),
+    "05.4": Exercise(
+        None,
+        "For each frame: upscale(frame / 255, s); its shift in HR pixels is round(shift * s) = (dy, dx); "
+        "the upscaled pixel at p belongs at p + (dy, dx) on frame 0's grid. Add what lands inside, count "
+        "how many frames reach each pixel, divide by the count (at least 1), clip to [0, 1].",
+        test=_test_shift_and_add, points=_BUILD,
     ),
 }
 
@@ -236,11 +617,14 @@ def _same(answer, expected, tol: float) -> bool:
     if isinstance(expected, tuple):
         try:
             a = tuple(float(v) for v in answer)
-            return len(a) == len(expected) and all(math.isclose(x, float(y), abs_tol=1e-9) for x, y in zip(a, expected))
+            return len(a) == len(expected) and all(math.isclose(x, float(y), abs_tol=max(tol, 1e-9))
+                                                   for x, y in zip(a, expected))
         except (TypeError, ValueError):
             return False
     if isinstance(expected, str):
         return isinstance(answer, str) and answer.strip().lower() == expected.lower()
+    if isinstance(answer, (str, bytes)) or callable(answer):
+        return False
     try:
         a, e = float(answer), float(expected)
     except (TypeError, ValueError):
@@ -254,24 +638,80 @@ def _exercise(key: str) -> Exercise:
     return EXERCISES[key]
 
 
-def is_correct(key: str, answer: Any) -> bool:
-    """Whether ``answer`` solves exercise ``key`` (the expected value is computed now)."""
+def _verdict(key: str, answer: Any) -> tuple[str, str]:
+    """``('correct' | 'missing' | 'wrong', what differs)``."""
     ex = _exercise(key)
-    return answer is not None and answer is not Ellipsis and _same(answer, ex.expected(), ex.tolerance)
+    if answer is None or answer is Ellipsis:
+        return "missing", ""
+    if ex.test is not None:
+        try:
+            ex.test(answer)
+        except NotYet as err:
+            return "missing", str(err)
+        except Wrong as err:
+            return "wrong", f": {err}"
+        return "correct", ""
+    if _same(answer, ex.expected(), ex.tolerance):
+        return "correct", ""
+    advice = ex.advice(answer) if ex.advice else None
+    return "wrong", f" ({answer!r:.80})." + (f" {advice}" if advice else "")
+
+
+def feedback(key: str, answer: Any) -> str:
+    """The feedback :func:`check` prints for ``answer`` to exercise ``key``: whether it is right, not
+    answered yet, or what differs from the kit's answer, with a hint."""
+    status, detail = _verdict(key, answer)
+    if status == "correct":
+        return f"Exercise {key}: correct."
+    if status == "missing":
+        if detail:
+            return f"Exercise {key}: not answered yet: {detail}. Then run the cell again."
+        return f"Exercise {key}: not answered yet. Write your answer in place of None and run the cell again."
+    return f"Exercise {key}: not yet{detail} Hint: {_exercise(key).hint}"
+
+
+def is_correct(key: str, answer: Any) -> bool:
+    """Whether ``answer`` solves exercise ``key`` (the expected value is computed, or the answer run, now)."""
+    return _verdict(key, answer)[0] == "correct"
+
+
+def _grading() -> bool:
+    return os.environ.get("NBGRADER_EXECUTION", "").lower() in ("autograde", "validate")
 
 
 def check(key: str, answer: Any) -> None:
-    """Check the answer to exercise ``key`` (e.g. ``'01.2'``) and print feedback or a hint."""
-    ex = _exercise(key)
-    if answer is None or answer is Ellipsis:
-        print(f"Exercise {key}: not answered yet. Write your answer in place of None and run the cell again.")
-    elif is_correct(key, answer):
-        print(f"Exercise {key}: correct.")
-    else:
-        print(f"Exercise {key}: not yet ({answer!r}). Hint: {ex.hint}")
+    """Check the answer to exercise ``key`` (e.g. ``'01.2'``): a value, or the function or model the
+    exercise asks for, which is run next to the kit's own.  Prints feedback or a hint and never raises
+    on a wrong answer, except under nbgrader's autograder, where a wrong or missing answer raises
+    ``AssertionError`` (so the grade cell earns no points)."""
+    text = feedback(key, answer)
+    print(text)
+    if _grading() and not text.endswith(": correct."):
+        raise AssertionError(text)
+
+
+def solutions_folder() -> Path | None:
+    """The folder of worked solutions of this copy of the course, or ``None`` when it has none.
+
+    ``SRKIT_SOLUTIONS`` names it when set; otherwise ``solutions/`` in the current folder (the notebooks'
+    folder, where Jupyter runs them) or ``notebooks/solutions/`` (from the repository root).
+    """
+    env = os.environ.get(SOLUTIONS_ENV)
+    candidates = [Path(env)] if env else [Path.cwd() / "solutions", Path.cwd() / "notebooks" / "solutions"]
+    for folder in candidates:
+        if folder.is_dir() and any(folder.glob("[0-9][0-9].*.py")):
+            return folder
+    return None
 
 
 def solution(key: str) -> None:
-    """Print a worked solution of exercise ``key``."""
-    ex = _exercise(key)
-    print(f"Exercise {key}, a worked solution:\n\n{ex.solution}")
+    """Print a worked solution of exercise ``key`` (code that sets ``answer``), if this copy of the course
+    has the solutions; otherwise say that it has none."""
+    _exercise(key)
+    folder = solutions_folder()
+    path = folder / f"{key}.py" if folder else None
+    if path is None or not path.is_file():
+        print(f"Exercise {key}: worked solutions are not part of this copy of the course. "
+              "Ask your teacher for one.")
+        return
+    print(f"Exercise {key}, a worked solution:\n\n{path.read_text().strip()}")
