@@ -200,7 +200,10 @@ def check_dataset(name: str) -> str:
     """The canonical name of an evaluation set: ``'val'`` or a benchmark (any case); a clear error otherwise."""
     if is_validation(name):
         return VALIDATION
-    return _resolve_dataset(name, "benchmark").name
+    try:
+        return _resolve_dataset(name, "benchmark").name
+    except DatasetNotFoundError as e:
+        raise DatasetNotFoundError(f"{e.args[0].rstrip('.')}, or '{VALIDATION}' (the held-out training images).") from None
 
 
 _VALIDATION_CACHE: dict[int, list] = {}
