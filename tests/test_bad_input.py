@@ -60,7 +60,7 @@ CLI_CASES = [
     (["train", "espcn", "--scale", "2", "--time-budget", "inf"], "--time-budget (time_budget_s) must be a finite number > 0"),
     (["train", "espcn", "--scale", "2", "--limit", "0"], "limit must be"),
     (["train", "espcn", "--scale", "2", "--val-limit", "-2"], "--val-limit must be"),
-    (["train", "espcn", "--scale", "2", "--val", "Set6"], "--val (val_set) must be one of Set5, Set14, BSD100"),
+    (["train", "espcn", "--scale", "2", "--val", "Set6"], "--val (val_set) must be 'val' (the held-out training images, the default), one of the test benchmarks Set5, Set14, BSD100"),
     (["train", "espcn", "--scale", "2", "--model-config", '{"nosuch": 1}'], "'nosuch', which the espcn builder"),
     (["train", "espcn", "--scale", "2", "--model-config", '{"scale": 3}'], "must not contain scale"),
     (["train", "espcn", "--scale", "2", "--model-config", "{bad"], "--model-config must be a JSON object"),
@@ -75,7 +75,7 @@ CLI_CASES = [
     (["train-gan", "--pixel-weight", "nan"], "--pixel-weight must be a finite number >= 0"),
     (["train-gan", "--adversarial-weight", "-1"], "--adversarial-weight must be"),
     (["train-gan", "--batch-size", "0"], "--batch-size must be"),
-    (["train-gan", "--val", "Urban100"], "--val (val_set) must be one of"),
+    (["train-gan", "--val", "Urban100"], "--val (val_set) must be 'val'"),
 ]
 
 
