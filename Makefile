@@ -2,12 +2,13 @@
 #   make lab    create .venv, install srkit, open JupyterLab on the first notebook
 #   make test   create .venv, install srkit, run the whole test suite (unit tests + notebooks, smoke mode)
 #   make test-fast   only the fast tier (no notebooks, no browser, nothing marked slow): under 2 minutes
+#   make student-copy [OUT=folder]   the course for students: no solutions, no outputs (default build/student-course)
 PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.srkit-installed
 
-.PHONY: lab test test-fast install clean-venv notebooks
+.PHONY: lab test test-fast install clean-venv notebooks student-copy
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else "srkit needs Python 3.11, 3.12 or 3.13 (Keras 3.15 needs 3.11+, TensorFlow 2.21 has wheels up to 3.13); $(PYTHON) is %d.%d. Install one of them, or run: make PYTHON=/path/to/python3.12 ..." % v)'
@@ -45,6 +46,12 @@ test-fast: $(STAMP)
 # (cells whose first line is # NBVAL_CHECK_OUTPUT); see tools/run_notebooks.py.
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py
+
+# A student copy of the course in $(OUT): notebooks without solutions or outputs, checks still working
+# (see tools/release_course.py and the README's "For teachers").
+OUT ?= build/student-course
+student-copy: $(STAMP)
+	$(BIN)/python tools/release_course.py $(OUT)
 
 clean-venv:
 	rm -rf $(VENV)
