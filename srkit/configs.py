@@ -26,6 +26,11 @@ from .errors import InvalidValueError, check_choice, check_float, check_int
 
 __all__ = ["JsonConfig", "TrainConfig", "GANConfig", "defaults"]
 
+#: The choices of :class:`TrainConfig`'s ``optimizer``, ``schedule`` and ``augment``.
+OPTIMIZERS = ("adam", "sgd")
+SCHEDULES = ("cosine", "step", "constant")
+AUGMENTATIONS = ("flips", "none", "colour_jitter")
+
 
 def defaults(config_class) -> dict:
     """``{field: default}`` of a config dataclass (fields without a default are left out)."""
@@ -169,6 +174,25 @@ class TrainConfig(JsonConfig):
             supervision * mean over t of loss(prediction t)``, so every recursion learns to predict the
             HR image.  Only for models with intermediate predictions (layers ``prediction1..T``, e.g.
             ``drcn``); between 0 and 1; ``None`` takes the model's default.
+        optimizer: ``'adam'`` (default) or ``'sgd'`` (SGD with momentum 0.9).
+        schedule: the learning rate over the steps after the warm-up: ``'cosine'`` (default: cosine decay
+            to 1% of the peak), ``'step'`` (halved at 50% and again at 75% of the steps) or ``'constant'``.
+        weight_decay: decoupled L2 weight decay (AdamW-style: every step each weight ``w`` becomes
+            ``w - learning_rate * weight_decay * w``, outside the loss and its gradient; Keras' optimizer
+            ``weight_decay``), finite and >= 0; 0 (default) is off.  Biases are decayed too.
+        l1_penalty: an L1 weight penalty ``l1_penalty * sum |w|`` over every convolution and dense kernel,
+            added to the loss (a Keras kernel regulariser, stored with the model), finite and >= 0; 0 is off.
+        augment: what is done to each training patch pair: ``'flips'`` (default: one of the 8 flips and
+            90-degree rotations, applied to LR and HR alike), ``'none'``, or ``'colour_jitter'`` (the flips
+            plus a classification-style random brightness and contrast change applied to the LR patch
+            only: the pair then no longer follows the degradation model, see
+            :class:`srkit.pipeline.PatchSampler`).
+        train_psnr_images: after every epoch also score the first N training images (whole images, the
+            paper protocol, as the validation), logged as ``train_psnr``; ``train_psnr - val_psnr`` is the
+            generalisation gap.  0 (default) is off; N >= 0.
+        early_stopping: stop when the validation PSNR has not improved for this many epochs (patience,
+            >= 1) and keep the weights of the best epoch (:attr:`TrainResult.early_stop` says which);
+            ``None`` (default) is off.  Needs a validation set.
 
     Raises :class:`~srkit.errors.InvalidValueError` (a ``ValueError``) for any field of the wrong type or
     out of its range, when the config is made.
@@ -193,6 +217,27 @@ class TrainConfig(JsonConfig):
     time_budget_s: float | None = None
     init_weights: str | None = None
     supervision: float | None = None
+    optimizer: str = "adam"
+    schedule: str = "cosine"
+    weight_decay: float = 0.0
+    l1_penalty: float = 0.0
+    augment: str = "flips"
+    train_psnr_images: int = 0
+    early_stopping: int | None = None
+
+    #: Fields added after the first runs were stored: ``config.json`` leaves them out while they keep their
+    #: defaults, so run folders written before them still resume (their configs compare equal).
+    LATER_FIELDS = ("optimizer", "schedule", "weight_decay", "l1_penalty", "augment", "train_psnr_images",
+                    "early_stopping")
+
+    def to_json(self) -> dict:
+        """The config as stored in ``config.json`` (fields added later are left out at their defaults)."""
+        d = super().to_json()
+        initial = defaults(type(self))
+        for key in self.LATER_FIELDS:
+            if d[key] == initial[key]:
+                del d[key]
+        return d
 
     def __post_init__(self) -> None:
         from .models import REGISTRY, spec
@@ -222,6 +267,26 @@ class TrainConfig(JsonConfig):
             supervised = [n for n, m in REGISTRY.items() if m.supervision]
             raise InvalidValueError(f"supervision (intermediate predictions) is only for {', '.join(supervised)}, "
                                     f"not {self.model}.")
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("schedule", self.schedule, SCHEDULES,
+                     hint="'cosine' decays to 1% of the rate, 'step' halves it at 50% and 75% of the steps.")
+        self.weight_decay = check_float("weight_decay", self.weight_decay, low=0,
+                                        hint="Typical values are 1e-4 to 1e-2; 0 turns it off.")
+        self.l1_penalty = check_float("l1_penalty", self.l1_penalty, low=0,
+                                      hint="Typical values are 1e-7 to 1e-5 (it is summed over every weight); 0 turns it off.")
+        check_choice("augment", self.augment, AUGMENTATIONS,
+                     hint="'flips' (the 8 flips and rotations) is the default; 'none' turns augmentation off.")
+        self.train_psnr_images = check_int("train_psnr_images", self.train_psnr_images, low=0,
+                                           hint="0 turns the training-set PSNR off.")
+        self.early_stopping = check_int("early_stopping", self.early_stopping, low=1, allow_none=True,
+                                        hint="It is the patience in epochs; None turns early stopping off.")
+        if self.time_budget_s is not None and self.schedule != "cosine":
+            raise InvalidValueError(f"schedule={self.schedule!r} cannot be combined with time_budget_s: a time budget "
+                                    "sets a cosine over time. Leave schedule at 'cosine' or give steps instead.")
+        if self.early_stopping is not None and self.val_set is None:
+            raise InvalidValueError(f"early_stopping={self.early_stopping} needs a validation set to watch, but "
+                                    "val_set is None. Use val_set='val' (the held-out training images) or leave "
+                                    "early_stopping at None.")
         if self.init_weights is not None:
             src = os.fspath(self.init_weights) if isinstance(self.init_weights, os.PathLike) else self.init_weights
             if not isinstance(src, str) or not src:

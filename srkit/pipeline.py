@@ -8,7 +8,12 @@ How it works (and why):
 2. A patch position is drawn (every possible LR patch equally likely, so large images are seen more
    often than small ones), and the LR patch at ``(y, x)`` is paired with the HR patch at
    ``(scale*y, scale*x)``.  With MATLAB's pixel-centre convention these are perfectly aligned.
-3. Augmentation applies one of the 8 flips/90-degree rotations to both patches.
+3. Augmentation (``augment='flips'``, the default) applies one of the 8 flips/90-degree rotations to both
+   patches (:func:`dihedral`): a rotated or mirrored photo is still a photo, and the LR patch is still
+   the bicubic downsampling of the HR patch, so the pair stays true.  ``'colour_jitter'`` adds the
+   classification habit of changing the input's brightness and contrast, to the LR patch only: the pair
+   then contradicts the degradation model, and the network learns to undo a random change it cannot
+   know (the training-practice chapter measures what that costs).  ``'none'`` leaves patches as drawn.
 4. Random corruption (noise, JPEG), if the degradation has any, is applied to each LR patch.
 5. Patches are converted to Y (BT.601 studio swing, the channel SR papers train and score on) or kept RGB,
    as float32 in [0, 1].
@@ -31,7 +36,43 @@ from .data import TRAINING_SETS, load_training_images
 from .degrade import Degradation, modcrop, upscale
 from .errors import ShapeError
 
-__all__ = ["PatchSampler", "patch_dataset", "make_sampler", "to_channels"]
+__all__ = ["PatchSampler", "patch_dataset", "make_sampler", "to_channels", "dihedral", "AUGMENTATIONS"]
+
+#: Augmentation modes of :class:`PatchSampler` (and :class:`srkit.configs.TrainConfig`'s ``augment``).
+AUGMENTATIONS = ("flips", "none", "colour_jitter")
+
+#: The range of the LR-only colour jitter: brightness shift (fraction of 255) and contrast factor.
+JITTER_BRIGHTNESS, JITTER_CONTRAST = 0.1, (0.8, 1.2)
+
+
+def dihedral(x: np.ndarray, k: int, flip: bool) -> np.ndarray:
+    """One of the 8 symmetries of the square applied to an image ``(H, W, ...)``: rotate by ``k`` quarter
+    turns counter-clockwise (``np.rot90``), then, if ``flip``, mirror left-right.  ``k`` in 0..3."""
+    x = np.rot90(np.asarray(x), int(k) % 4)
+    return x[:, ::-1] if flip else x
+
+
+def _augment_mode(augment) -> str:
+    if augment is True:
+        return "flips"
+    if augment is False or augment is None:
+        return "none"
+    if augment not in AUGMENTATIONS:
+        from .errors import InvalidValueError
+
+        raise InvalidValueError(f"augment must be one of {', '.join(map(repr, AUGMENTATIONS))} (or True/False "
+                                f"for 'flips'/'none'), got {augment!r}.")
+    return augment
+
+
+def _colour_jitter(lr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random brightness and contrast (one draw per patch, every channel alike), as classification
+    pipelines jitter their inputs; uint8 in, uint8 out."""
+    contrast = rng.uniform(*JITTER_CONTRAST)
+    shift = rng.uniform(-JITTER_BRIGHTNESS, JITTER_BRIGHTNESS) * 255.0
+    x = lr.astype(np.float32)
+    x = (x - x.mean()) * contrast + x.mean() + shift
+    return np.clip(np.rint(x), 0, 255).astype(np.uint8)
 
 
 def to_channels(image: np.ndarray, channels: str) -> np.ndarray:
@@ -60,7 +101,10 @@ class PatchSampler:
         patch_size: LR patch size in pixels (the HR patch is ``scale * patch_size``).
         degradation: a :class:`~srkit.degrade.Degradation` (default: bicubic ``Degradation.BI(scale)``).
         channels: ``'y'`` or ``'rgb'``.
-        augment: random flips and 90-degree rotations.
+        augment: ``'flips'`` (or ``True``): one of the 8 flips and 90-degree rotations, applied to both
+            patches; ``'none'`` (or ``False``); ``'colour_jitter'``: the flips, then a random brightness
+            (+-10% of the range) and contrast (x0.8 to x1.2) change of the **LR patch only**, the
+            classification habit that breaks the LR/HR pair.  Another name is refused.
         pre_upsample: give the bicubic-upscaled LR (same size as HR) as input, for pre-upsampling
             models such as SRCNN; the whole LR image is upscaled once, as at test time.
     """
@@ -72,9 +116,10 @@ class PatchSampler:
         patch_size: int = 17,
         degradation: Degradation | None = None,
         channels: str = "y",
-        augment: bool = True,
+        augment: bool | str = True,
         pre_upsample: bool = False,
     ):
+        augment = _augment_mode(augment)
         if channels not in ("y", "rgb"):
             raise ValueError(f"channels must be 'y' or 'rgb', got {channels!r}.")
         if patch_size < 1:
@@ -130,12 +175,12 @@ class PatchSampler:
             lr = lr_img[s * y : s * (y + p), s * x : s * (x + p)]
         else:
             lr = lr_img[y : y + p, x : x + p]
-        if self.augment:
+        if self.augment != "none":
             k = int(rng.integers(0, 4))
             flip = bool(rng.integers(0, 2))
-            lr, hr = np.rot90(lr, k), np.rot90(hr, k)
-            if flip:
-                lr, hr = lr[:, ::-1], hr[:, ::-1]
+            lr, hr = dihedral(lr, k, flip), dihedral(hr, k, flip)
+        if self.augment == "colour_jitter":
+            lr = _colour_jitter(lr, rng)
         if self.degradation.is_random:
             lr = self.degradation.corrupt(np.ascontiguousarray(lr), rng)
             if self.pre_upsample:
@@ -171,7 +216,7 @@ def patch_dataset(
     batch_size: int = 32,
     degradation: Degradation | None = None,
     channels: str = "y",
-    augment: bool = True,
+    augment: bool | str = True,
     seed: int = 0,
     steps: int | None = None,
     limit: int | None = None,
@@ -228,7 +273,7 @@ def make_sampler(
     patch_size: int = 17,
     degradation: Degradation | None = None,
     channels: str = "y",
-    augment: bool = True,
+    augment: bool | str = True,
     limit: int | None = None,
     pre_upsample: bool = False,
 ) -> PatchSampler:

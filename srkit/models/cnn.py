@@ -76,13 +76,38 @@ def fsrcnn(scale: int, channels: int = 1, d: int = 56, s: int = 12, m: int = 4):
     return keras.Model(inp, out, name=f"fsrcnn_x{scale}")
 
 
-def espcn(scale: int, channels: int = 1, filters: tuple[int, int] = (64, 32)):
+def espcn(scale: int, channels: int = 1, filters: tuple[int, ...] = (64, 32), dropout: float = 0.0,
+          activation: str = "tanh"):
     """ESPCN (Shi et al., 2016): two convolutions (5x5, 3x3, tanh) at LR resolution, then a 3x3
-    convolution to ``channels * scale**2`` maps and a :class:`PixelShuffle` to the HR image."""
+    convolution to ``channels * scale**2`` maps and a :class:`PixelShuffle` to the HR image.
+
+    Options beyond the paper (the defaults build exactly the paper's network), used by the
+    training-practice chapter to vary capacity and try dropout:
+
+    * ``filters``: one width per hidden layer, any number of layers >= 1 (the first is 5x5, the others
+      3x3): ``(64, 32)`` is the paper's, ``(128,) * 8`` a deep, wide one;
+    * ``dropout``: the rate of a ``Dropout`` layer after every hidden layer (0 <= rate < 1; 0 adds none).
+      Keras applies it in training only; inference uses every feature;
+    * ``activation``: the hidden layers' activation (``'tanh'``, the paper's, or ``'relu'``, which trains
+      deep stacks faster).
+    """
+    from ..errors import InvalidValueError, check_choice, check_float
+
     scale = check_scale(scale)
+    widths = [filters] if isinstance(filters, int) else list(filters)
+    if not widths or any(isinstance(f, bool) or not isinstance(f, int) or f < 1 for f in widths):
+        raise InvalidValueError(f"filters must be a list of whole numbers >= 1 (one width per hidden layer, e.g. "
+                                f"[64, 32]), got {filters!r}.")
+    dropout = check_float("dropout", dropout, low=0.0, hint="Use a rate from 0 (none) up to, not including, 1.")
+    if dropout >= 1.0:
+        raise InvalidValueError(f"dropout must be below 1 (a rate of 1 drops every feature), got {dropout}.")
+    check_choice("activation", activation, ("tanh", "relu"))
     inp = keras.Input((None, None, channels), name="lr")
-    x = layers.Conv2D(filters[0], 5, padding="same", activation="tanh")(inp)
-    x = layers.Conv2D(filters[1], 3, padding="same", activation="tanh")(x)
+    x = inp
+    for i, width in enumerate(widths):
+        x = layers.Conv2D(width, 5 if i == 0 else 3, padding="same", activation=activation)(x)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
     x = layers.Conv2D(channels * scale * scale, 3, padding="same")(x)
     out = PixelShuffle(scale, name="pixel_shuffle")(x)
     return keras.Model(inp, out, name=f"espcn_x{scale}")

@@ -6,6 +6,8 @@
   cosine learning rate over *time*.
 * :class:`NaNStop`: stops at the first non-finite logged value, naming it and the step.
 * :class:`EpochEnd`: validates, appends the epoch to the history and checkpoints the run folder.
+* :class:`EarlyStopping`: stops when the validation PSNR has not improved for a number of epochs, keeping
+  the best epoch's weights.
 * :class:`LivePlotBase`: a figure that redraws in place in a notebook; :class:`LivePlot` draws the loss and
   validation PSNR of supervised training (the GAN chapter draws every loss term, see :mod:`srkit.gan`).
 """
@@ -13,14 +15,15 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from typing import Callable
 
 import keras
 import numpy as np
 
-__all__ = ["StepCounter", "StepTimer", "TimeBudget", "NaNStop", "EpochEnd", "LivePlotBase", "LivePlot",
-           "in_notebook", "time_spent"]
+__all__ = ["StepCounter", "StepTimer", "TimeBudget", "NaNStop", "EpochEnd", "EarlyStopping", "LivePlotBase",
+           "LivePlot", "in_notebook", "time_spent", "best_epoch"]
 
 
 def in_notebook() -> bool:
@@ -149,6 +152,67 @@ class EpochEnd(keras.callbacks.Callback):
                  **{k: float(np.asarray(v)) for k, v in logs.items() if np.ndim(v) == 0}}
         self.history.append(entry)
         self.run.save(self.networks, epoch + 1, self.counter.step, self.history)
+
+
+def best_epoch(history: list[dict], key: str = "val_psnr") -> tuple[int, int] | None:
+    """``(index in history, epochs since)`` of the epoch with the highest ``key`` (the first one on a tie),
+    or ``None`` when no epoch has it."""
+    scored = [(i, h[key]) for i, h in enumerate(history) if h.get(key) is not None]
+    if not scored:
+        return None
+    i = max(scored, key=lambda t: (t[1], -t[0]))[0]
+    return i, len(history) - 1 - i
+
+
+class EarlyStopping(keras.callbacks.Callback):
+    """Stop training when the validation PSNR has not improved for ``patience`` epochs, and keep the weights
+    of the best epoch so far.
+
+    Put it after :class:`EpochEnd` (which adds ``val_psnr`` to the epoch's logs).  The best weights are
+    kept in memory and, when ``path`` is given (a ``.weights.h5`` file in the run folder), written there
+    after each improvement, so a resumed run still has them.  :meth:`restore` puts them into the model.
+
+    Args:
+        patience: epochs without a new best before training stops (>= 1).
+        model: the network whose weights are kept (the inference model).
+        history: the run's history (read to resume the count).
+        path: where to keep the best weights on disk, or ``None``.
+    """
+
+    def __init__(self, patience: int, model, history: list[dict], path=None):
+        super().__init__()
+        self.patience, self.net, self.history, self.path = int(patience), model, history, path
+        self.weights = None
+        self.stopped = False
+        found = best_epoch(history)
+        self.best = history[found[0]]["val_psnr"] if found else -math.inf
+        if found and path is not None and os.path.exists(path):
+            model_copy = keras.models.clone_model(model)
+            model_copy.load_weights(path)
+            self.weights = model_copy.get_weights()
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get("val_psnr")
+        if value is None:
+            return
+        if float(value) > self.best:
+            self.best = float(value)
+            self.weights = self.net.get_weights()
+            if self.path is not None:
+                tmp = str(self.path).replace(".weights.h5", ".tmp.weights.h5")
+                self.net.save_weights(tmp)
+                os.replace(tmp, self.path)
+        found = best_epoch(self.history)
+        if found is not None and found[1] >= self.patience:
+            self.stopped = True
+            self.model.stop_training = True
+
+    def restore(self) -> bool:
+        """Put the best epoch's weights into the model; ``False`` when there are none to restore."""
+        if self.weights is None:
+            return False
+        self.net.set_weights(self.weights)
+        return True
 
 
 class LivePlotBase(keras.callbacks.Callback):

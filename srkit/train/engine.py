@@ -12,14 +12,19 @@ import math
 from typing import Callable
 
 from ..errors import SrkitError
-from .callbacks import EpochEnd, NaNStop, StepCounter, StepTimer, TimeBudget, in_notebook, time_spent
+from .callbacks import EpochEnd, NaNStop, StepCounter, StepTimer, TimeBudget, best_epoch, in_notebook, time_spent
 
 __all__ = ["fit_run", "finished", "want_live_plot"]
 
 
-def finished(history: list[dict], steps: int, time_budget_s: float | None) -> bool:
-    """Whether a run with this history has done its steps or spent its time budget."""
+def finished(history: list[dict], steps: int, time_budget_s: float | None, patience: int | None = None) -> bool:
+    """Whether a run with this history has done its steps, spent its time budget, or (with early-stopping
+    ``patience``) gone ``patience`` epochs without a better validation PSNR."""
     start = int(history[-1]["step"]) if history else 0
+    if patience is not None:
+        found = best_epoch(history)
+        if found is not None and found[1] >= patience:
+            return True
     return start >= steps or (time_budget_s is not None and time_spent(history) >= time_budget_s)
 
 
@@ -28,7 +33,8 @@ def fit_run(fit_model, make_data: Callable[[int], object], *, run, networks: dic
             extra_logs: Callable[[], dict] | None = None, time_budget_s: float | None = None,
             time_budget_lr: float | None = None, schedule: Callable[[StepCounter], object] | None = None,
             what: str = "Training", advice: str = "Lower the learning rate or check the data.",
-            live_plot=None, callbacks: list | None = None, verbose: int | str = "auto") -> StepCounter:
+            live_plot=None, callbacks: list | None = None, verbose: int | str = "auto",
+            early_stopping=None) -> StepCounter:
     """Train ``fit_model`` until the run has done ``steps`` steps (or spent its time budget).
 
     Args:
@@ -44,6 +50,7 @@ def fit_run(fit_model, make_data: Callable[[int], object], *, run, networks: dic
         what, advice: how a NaN error names the run and what it advises.
         live_plot: a :class:`srkit.train.callbacks.LivePlotBase` to draw, or ``None``.
         callbacks: extra Keras callbacks.
+        early_stopping: a :class:`srkit.train.callbacks.EarlyStopping` (run after the validation), or ``None``.
 
     Returns the :class:`StepCounter` (its ``step`` is where training stopped).  Raises
     :class:`srkit.errors.SrkitError` if a logged value became NaN or infinite.
@@ -57,10 +64,13 @@ def fit_run(fit_model, make_data: Callable[[int], object], *, run, networks: dic
     if schedule is not None:
         cbs.append(schedule(counter))
     cbs.append(EpochEnd(run, networks, history, counter, nan, validate, extra_logs))
+    if early_stopping is not None:
+        cbs.append(early_stopping)
     if live_plot:
         cbs.append(live_plot)
     cbs += list(callbacks or [])
-    if not finished(history, steps, time_budget_s):
+    patience = early_stopping.patience if early_stopping is not None else None
+    if not finished(history, steps, time_budget_s, patience):
         fit_model.fit(make_data(start_step), epochs=math.ceil(steps / eval_every), initial_epoch=start_epoch,
                       steps_per_epoch=eval_every, callbacks=cbs, verbose=verbose, shuffle=False)
     if nan.error:

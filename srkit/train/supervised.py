@@ -7,10 +7,17 @@ What it does:
 
 * input: aligned LR/HR patches from T91 + BSD200 (:mod:`srkit.pipeline`), batch ``i`` a pure function of
   ``(seed, i)``; ``tf.data`` on the TensorFlow backend, a ``keras.utils.PyDataset`` on others;
-* loss L1 (or L2), Adam with a cosine-decay learning-rate schedule (and optional warm-up);
+* loss L1 (or L2), Adam with a cosine-decay learning-rate schedule (and optional warm-up); or SGD with
+  momentum, a step or constant schedule (:mod:`srkit.train.schedules`), decoupled weight decay and an L1
+  weight penalty (``weight_decay``, ``l1_penalty``);
+* augmentation: the 8 flips and rotations (default), none, or an LR-only colour jitter (``augment``);
 * every ``eval_every`` steps (one Keras "epoch"): PSNR/SSIM on the validation set, logged as
   ``val_psnr``/``val_ssim``: by default ``'val'``, training images held out from training
   (:func:`srkit.data.load_validation`), scored with the paper protocol through :mod:`srkit.evaluate`;
+  with ``train_psnr_images=N`` also the PSNR of the first N training images, logged as ``train_psnr``
+  (the generalisation gap is ``train_psnr - val_psnr``);
+* early stopping (``early_stopping=patience``): stop when the validation PSNR has not improved for that
+  many epochs and return the best epoch's weights (:attr:`TrainResult.early_stop` says which);
 * checkpoints: after each epoch the model (with its optimizer state) and ``state.json`` are written to
   ``out_dir``; ``train(..., resume=True)`` (the default) continues from the last one, with the same
   batches an uninterrupted run would have seen.  Killing a run loses at most one epoch;
@@ -34,12 +41,14 @@ import keras
 
 from ..errors import SrkitError
 from ..models import load_model
-from .callbacks import LivePlot
+from .callbacks import EarlyStopping, LivePlot, best_epoch
 from .engine import fit_run, want_live_plot
+from .schedules import StepSchedule, make_optimizer
 from ..configs import JsonConfig, TrainConfig
 from .run import RunFolder
 
-__all__ = ["JsonConfig", "TrainConfig", "TrainResult", "train", "validate", "benchmark_scores"]  # configs from srkit.configs
+__all__ = ["JsonConfig", "TrainConfig", "TrainResult", "train", "validate", "benchmark_scores", "training_pairs",
+           "training_psnr", "with_l1_penalty"]  # configs from srkit.configs
 
 
 @dataclass
@@ -51,6 +60,7 @@ class TrainResult:
     out_dir: Path | None
     config: TrainConfig
     wall_time_s: float
+    early_stop: dict | None = None
 
     @property
     def best_val_psnr(self) -> float | None:
@@ -60,9 +70,31 @@ class TrainResult:
 
     @property
     def final_val_psnr(self) -> float | None:
-        """The validation PSNR of the final weights (the last epoch), or ``None`` without validation."""
+        """The validation PSNR of the returned weights: the last epoch's, or with early stopping the kept
+        (best) epoch's; ``None`` without validation."""
+        if self.early_stop is not None:
+            return self.early_stop["val_psnr"]
         vals = [h["val_psnr"] for h in self.history if h.get("val_psnr") is not None]
         return vals[-1] if vals else None
+
+    @property
+    def gap(self) -> float | None:
+        """The generalisation gap of the last epoch, ``train_psnr - val_psnr`` (dB), or ``None`` when the run
+        did not log both (``train_psnr_images`` and a validation set)."""
+        last = [h for h in self.history if h.get("train_psnr") is not None and h.get("val_psnr") is not None]
+        return last[-1]["train_psnr"] - last[-1]["val_psnr"] if last else None
+
+    @property
+    def gain_gap(self) -> float | None:
+        """The gap between the gains over bicubic on the training and the validation images (dB):
+        ``(train_psnr - train_bicubic_psnr) - (val_psnr - val_bicubic_psnr)`` of the last epoch.  Unlike
+        :attr:`gap`, it does not depend on how hard the images themselves are; ``None`` if not logged."""
+        keys = ("train_psnr", "train_bicubic_psnr", "val_psnr", "val_bicubic_psnr")
+        last = [h for h in self.history if all(h.get(k) is not None for k in keys)]
+        if not last:
+            return None
+        h = last[-1]
+        return (h["train_psnr"] - h["train_bicubic_psnr"]) - (h["val_psnr"] - h["val_bicubic_psnr"])
 
     def test_scores(self, datasets=("Set5", "Set14"), limit: int | None = None):
         """The final weights' PSNR/SSIM on test benchmarks (paper protocol): a DataFrame, one row per set."""
@@ -94,6 +126,45 @@ def validate(model, scale: int, dataset: str = "val", limit: int | None = None) 
     return {"val_psnr": float(table.psnr.iloc[0]), "val_ssim": float(table.ssim.iloc[0])}
 
 
+def training_pairs(config: TrainConfig, n: int) -> list:
+    """The first ``n`` training images of a run (its ``train_sets`` and ``limit``, validation images held out)
+    as :class:`srkit.data.Pair` objects made like the validation set (HR cropped to a multiple of the
+    scale, MATLAB-bicubic LR): what ``train_psnr`` scores."""
+    from ..data import Pair, load_training_images
+    from ..degrade import bicubic_downsample, modcrop
+
+    images = load_training_images(config.train_sets, limit=config.limit)
+    pairs = []
+    for name, img in images[:n]:
+        hr = modcrop(img, config.scale)
+        pairs.append(Pair(name, bicubic_downsample(hr, config.scale), hr, config.scale))
+    return pairs
+
+
+def training_psnr(model, pairs: list, scale: int) -> float:
+    """Mean PSNR (paper protocol) of a model (or any upscaler, e.g. ``'bicubic'``) on training pairs
+    (:func:`training_pairs`)."""
+    from ..scoring import mean_scores, score_pairs
+    from ..upscalers import as_upscaler
+
+    up = as_upscaler(model)
+    return mean_scores(score_pairs(lambda p: up(p.lr, scale), pairs, scale, ("psnr",)), ("psnr",))["psnr"]
+
+
+def with_l1_penalty(model, l1: float):
+    """A copy of ``model`` (same weights) whose convolution and dense kernels carry an L1 regulariser
+    ``l1 * sum |w|`` (``keras.regularizers.L1``, saved with the model); Keras adds it to the loss."""
+    def clone(layer):
+        cfg = layer.get_config()
+        if "kernel_regularizer" in cfg:
+            cfg["kernel_regularizer"] = keras.regularizers.L1(l1)
+        return layer.__class__.from_config(cfg)
+
+    copy = keras.models.clone_model(model, clone_function=clone)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 def _sampler(config: TrainConfig):
     """The training-patch sampler for the model's input kind (LR, pre-upsampled, or bursts)."""
     from ..data import load_training_images
@@ -106,10 +177,13 @@ def _sampler(config: TrainConfig):
 
         if config.channels != "y":
             raise SrkitError("Multi-frame models are trained on the Y channel (channels='y').")
+        if config.augment != "flips" or config.train_psnr_images:
+            raise SrkitError("Multi-frame models are trained on bursts with their own sampling: leave augment at "
+                             "'flips' and train_psnr_images at 0 for them.")
         return BurstSampler(load_training_images(config.train_sets, limit=config.limit), config.scale,
                             config.patch_size, frames=config.model_config.get("frames", 5))
     return make_sampler(config.train_sets, config.scale, config.patch_size, channels=config.channels,
-                        limit=config.limit, pre_upsample=kind == "pre_upsampled")
+                        limit=config.limit, pre_upsample=kind == "pre_upsampled", augment=config.augment)
 
 
 def _dataset(config: TrainConfig, sampler, start_step: int, targets: int = 1):
@@ -205,6 +279,8 @@ def train(
 
     def compile_new():
         m = build(config.model, config.scale, channels=channels, **config.model_config)
+        if config.l1_penalty:
+            m = with_l1_penalty(m, config.l1_penalty)
         loss = "mean_absolute_error" if config.loss == "l1" else "mean_squared_error"
         loss_weights = None
         if config.supervision:
@@ -213,7 +289,12 @@ def train(
             if t:  # one recursion: its prediction is the output, nothing more to supervise
                 loss, loss_weights = [loss] * (t + 1), [1.0 - config.supervision] + [config.supervision / t] * t
         if config.time_budget_s:  # the TimeBudget callback sets the learning rate
-            m.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss, loss_weights=loss_weights)
+            m.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate, config.weight_decay), loss=loss,
+                      loss_weights=loss_weights)
+            return m
+        if config.schedule != "cosine":  # StepSchedule sets the rate before every batch
+            m.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate, config.weight_decay), loss=loss,
+                      loss_weights=loss_weights)
             return m
         decay = max(1, config.steps - config.warmup_steps)
         schedule = keras.optimizers.schedules.CosineDecay(
@@ -223,7 +304,8 @@ def train(
             warmup_target=config.learning_rate if config.warmup_steps else None,
             warmup_steps=config.warmup_steps,
         )
-        m.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, loss_weights=loss_weights)
+        m.compile(optimizer=make_optimizer(config.optimizer, schedule, config.weight_decay), loss=loss,
+                  loss_weights=loss_weights)
         return m
 
     fresh = found is None
@@ -242,6 +324,32 @@ def train(
     if fresh and config.init_weights:
         _load_initial_weights(model, config)
 
+    scored = training_pairs(config, config.train_psnr_images) if config.train_psnr_images else []
+    baselines = {}
+    if scored:  # bicubic on the same images: how hard they are, so gains over bicubic can be compared
+        from ..evaluate import evaluate
+
+        baselines["train_bicubic_psnr"] = training_psnr("bicubic", scored, config.scale)
+        if config.val_set:
+            baselines["val_bicubic_psnr"] = float(evaluate("bicubic", [config.val_set], [config.scale],
+                                                           limit=config.val_limit).psnr.iloc[0])
+
+    def validation() -> dict:
+        logs = validate(model, config.scale, config.val_set, config.val_limit) if config.val_set else {}
+        if scored:
+            logs["train_psnr"] = training_psnr(model, scored, config.scale)
+            logs.update(baselines)
+        return logs
+
+    stopper = None
+    if config.early_stopping:
+        best_file = run.path / "best.weights.h5" if run.path is not None else None
+        stopper = EarlyStopping(config.early_stopping, model, history, best_file)
+    schedule = None
+    if config.schedule != "cosine" and not config.time_budget_s:
+        def schedule(counter):
+            return StepSchedule(counter, config.learning_rate, config.steps, config.schedule, config.warmup_steps)
+
     plot = None
     if want_live_plot(live_plot):
         plot = LivePlot(every=max(10, config.eval_every // 10), title=f"{config.model} x{config.scale}")
@@ -249,11 +357,37 @@ def train(
         fit_model, lambda start: _dataset(config, sampler, start, targets),
         run=run, networks={"checkpoint": fit_model}, history=history, start_epoch=start_epoch,
         steps=config.steps, eval_every=config.eval_every,
-        validate=(lambda: validate(model, config.scale, config.val_set, config.val_limit)) if config.val_set else None,
+        validate=validation if (config.val_set or scored) else None, schedule=schedule, early_stopping=stopper,
         extra_logs=lambda: {"learning_rate": float(keras.ops.convert_to_numpy(fit_model.optimizer.learning_rate))},
         time_budget_s=config.time_budget_s, time_budget_lr=config.learning_rate,
         what="Training", advice=f"Lower the learning rate (now {config.learning_rate}) or check the data.",
         live_plot=plot, callbacks=callbacks, verbose=verbose,
     )
+    early_stop = _keep_best(stopper, history, config, verbose) if stopper is not None else None
     run.save_final(model)
-    return TrainResult(model, history, run.path, config, time.time() - t0)
+    return TrainResult(model, history, run.path, config, time.time() - t0, early_stop)
+
+
+def _keep_best(stopper, history: list[dict], config: TrainConfig, verbose) -> dict | None:
+    """Restore the best epoch's weights after early stopping; returns what happened (and prints it)."""
+    found = best_epoch(history)
+    if found is None:
+        return None
+    best = history[found[0]]
+    last = history[-1]
+    stopped = found[1] >= config.early_stopping and int(last["step"]) < config.steps
+    restored = found[1] > 0 and stopper.restore()
+    info = {"stopped": bool(stopped), "stopped_at_step": int(last["step"]), "epoch": int(best["epoch"]),
+            "step": int(best["step"]), "val_psnr": float(best["val_psnr"]), "last_val_psnr": float(last["val_psnr"]),
+            "restored": bool(restored)}
+    if found[1] > 0 and not restored:  # the best weights were lost (a resumed run without its run folder)
+        info.update(epoch=int(last["epoch"]), step=int(last["step"]), val_psnr=float(last["val_psnr"]))
+    how = (f"stopped at step {info['stopped_at_step']} after {config.early_stopping} epochs without a better "
+           f"validation PSNR" if stopped else f"ran all {info['stopped_at_step']} steps")
+    kept = (f"restored the weights of epoch {info['epoch']} (step {info['step']}, validation PSNR "
+            f"{info['val_psnr']:.2f} dB; the last epoch had {info['last_val_psnr']:.2f} dB)" if restored
+            else f"kept the last weights (validation PSNR {info['val_psnr']:.2f} dB)")
+    info["message"] = f"Early stopping: {how}; {kept}."
+    if verbose != 0:
+        print(info["message"], flush=True)
+    return info
