@@ -19,6 +19,7 @@ Modules (imported on demand, so ``import srkit`` is fast and does not load Tenso
 * :mod:`srkit.gan`: GAN fine-tuning, network interpolation, perception-distortion
 * :mod:`srkit.zoo`: pretrained models with their cards
 * :mod:`srkit.profile`: parameters, FLOPs and latency
+* :mod:`srkit.quality`: NIQE, a no-reference quality measure, with a pristine model fitted by the kit
 * :mod:`srkit.widgets`, :mod:`srkit.viz`: interactive comparison and static figures
 * :mod:`srkit.env`: machine check and smoke mode
 * :mod:`srkit.errors`: the errors srkit raises on bad input
@@ -70,8 +71,10 @@ API: dict[str, tuple[str, ...]] = {
     "zoo": ('available', 'card', 'load', 'upscaler', 'results_table', 'target', 'targets_met', 'ZooError',
         'ZOO_DIR'),
     "profile": ('count_flops', 'latency_ms', 'cost_table',),
+    "quality": ('niqe', 'mscn', 'patch_features', 'image_features', 'fit_pristine', 'PristineModel', 'pristine_model',
+        'PRISTINE_FILE', 'PATCH_SIZE', 'SHARPNESS_THRESHOLD', 'FEATURE_NAMES'),
     "widgets": ('CompareState', 'CompareWidget', 'compare', 'ZoomBox', 'to_png', 'BurstState', 'BurstViewer',
-        'InterpolationState', 'InterpolationWidget'),
+        'InterpolationState', 'InterpolationWidget', 'CurvesState', 'CurvesExplorer', 'curves'),
     "viz": ('image_grid', 'metric_bars', 'show_filters', 'tradeoff_plot', 'perception_distortion_plot',),
     "env": ('smoke_mode', 'pick', 'describe', 'start'),
     "errors": ('SrkitError', 'ImageReadError', 'ImageTooLargeError', 'DatasetNotFoundError', 'ShapeError',

@@ -4,7 +4,9 @@ Python state that tests drive directly, and an ipywidgets view that draws it.
 * :mod:`~srkit.widgets.compare`: :func:`compare` / :class:`CompareState` / :class:`CompareWidget`, the
   images of one scene side by side with a shared zoom box, a before/after swipe and PSNR/SSIM;
 * :mod:`~srkit.widgets.burst`: :class:`BurstViewer`, step through the frames of a burst;
-* :mod:`~srkit.widgets.interpolation`: :class:`InterpolationWidget`, the network-interpolation slider.
+* :mod:`~srkit.widgets.interpolation`: :class:`InterpolationWidget`, the network-interpolation slider;
+* :mod:`~srkit.widgets.curves`: :func:`curves` / :class:`CurvesState` / :class:`CurvesExplorer`, learning
+  curves of several runs with the generalisation gap shaded.
 
 Quick use in a notebook::
 
@@ -16,7 +18,8 @@ from __future__ import annotations
 
 from .burst import BurstState, BurstViewer
 from .compare import CompareState, CompareWidget, ZoomBox, compare, to_png
+from .curves import CurvesExplorer, CurvesState, curves
 from .interpolation import InterpolationState, InterpolationWidget
 
 __all__ = ["CompareState", "CompareWidget", "compare", "ZoomBox", "to_png", "BurstState", "BurstViewer",
-           "InterpolationState", "InterpolationWidget"]
+           "InterpolationState", "InterpolationWidget", "CurvesState", "CurvesExplorer", "curves"]
