@@ -20,6 +20,7 @@ Modules (imported on demand, so ``import srkit`` is fast and does not load Tenso
 * :mod:`srkit.zoo`: pretrained models with their cards
 * :mod:`srkit.profile`: parameters, FLOPs and latency
 * :mod:`srkit.quality`: NIQE, a no-reference quality measure, with a pristine model fitted by the kit
+* :mod:`srkit.lab`: your own images through every model: compare, export, folders, a blind A/B test
 * :mod:`srkit.widgets`, :mod:`srkit.viz`: interactive comparison and static figures
 * :mod:`srkit.env`: machine check and smoke mode
 * :mod:`srkit.errors`: the errors srkit raises on bad input
@@ -73,6 +74,9 @@ API: dict[str, tuple[str, ...]] = {
     "profile": ('count_flops', 'latency_ms', 'cost_table',),
     "quality": ('niqe', 'mscn', 'patch_features', 'image_features', 'fit_pristine', 'PristineModel', 'pristine_model',
         'PRISTINE_FILE', 'PATCH_SIZE', 'SHARPNESS_THRESHOLD', 'FEATURE_NAMES'),
+    "lab": ('Source', 'LabState', 'LabCompareState', 'ABTest', 'LabWidget', 'ABWidget', 'available_methods',
+        'bundled_images', 'read_upload', 'read_source', 'process_folder', 'vote_summary', 'read_votes', 'MODES',
+        'MIN_LR_SIDE', 'LAB_TILE', 'VOTE_COLUMNS'),
     "widgets": ('CompareState', 'CompareWidget', 'compare', 'ZoomBox', 'to_png', 'BurstState', 'BurstViewer',
         'InterpolationState', 'InterpolationWidget', 'CurvesState', 'CurvesExplorer', 'curves'),
     "viz": ('image_grid', 'metric_bars', 'show_filters', 'tradeoff_plot', 'perception_distortion_plot',),
