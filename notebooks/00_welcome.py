@@ -93,9 +93,12 @@ for key, value in describe().items():
 #
 # The kit ships the datasets that SR papers use (see `data/README.md` for where each comes from):
 #
-# * **training**: T91 (91 small images) and BSD200 (200 photos), together the "291 images" of VDSR and DRCN;
-# * **benchmarks**: Set5, Set14 and BSD100, each with the HR ground truth and LR inputs at x2, x3 and x4
-#   made with MATLAB's bicubic `imresize`, the inputs every paper reports on.
+# * **training**: T91 (91 small images) and BSD200 (200 photos), together the "291 images" of VDSR and DRCN.
+#   8 of them are held out as the **validation** set `'val'` (`data.VALIDATION_IMAGES`): training never
+#   sees them and checks its progress on them;
+# * **benchmarks** (test sets): Set5, Set14 and BSD100, each with the HR ground truth and LR inputs at x2,
+#   x3 and x4 made with MATLAB's bicubic `imresize`, the inputs every paper reports on. They only ever
+#   score finished models (notebook 02 says why).
 
 # %%
 from srkit import data

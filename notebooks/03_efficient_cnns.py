@@ -115,6 +115,7 @@ axes[0].set_xlabel("parameters (log scale)")
 axes[1].set_xlabel("CPU latency (ms per output megapixel, log scale)")
 for ax in axes:
     ax.set_ylabel("Set5 PSNR x3 (dB)")
+fig.tight_layout()
 
 # %% [markdown]
 # **Latency is not FLOPs.** FSRCNN needs about 40 times fewer FLOPs than SRCNN (printed below), yet on
@@ -203,7 +204,8 @@ live["card_psnr"] = [zoo.card(m, 3)["scores"]["Set5"]["psnr"] if m != "bicubic" 
 live["difference"] = (live.psnr - live.card_psnr).round(4) + 0.0   # + 0.0: no "-0.0000"
 print("Set5 x3, PSNR in dB, measured now against the card:")
 print(live[["method", "psnr", "card_psnr", "difference"]].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-#
+
+# %% [markdown]
 # ## Summary
 #
 # * Post-upsampling runs the network on LR pixels: far fewer FLOPs for the same receptive field.
