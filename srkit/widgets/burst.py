@@ -65,7 +65,9 @@ class BurstViewer:
         self.image = w.Image(format="png", width=size)
         self.diff = w.Image(format="png", width=size)
         self.caption = w.HTML()
-        self.slider = w.IntSlider(value=0, min=0, max=self.state.count - 1, description="frame")
+        # The slider holds the 0-based index; its number is hidden so that the only frame number shown is
+        # the caption's, counted from 1 ("frame 1 of 8").
+        self.slider = w.IntSlider(value=0, min=0, max=self.state.count - 1, description="frame", readout=False)
         self.play = w.Play(value=0, min=0, max=self.state.count - 1, interval=500)
         w.jslink((self.play, "value"), (self.slider, "value"))
         self.slider.observe(self._on_change, names="value")
