@@ -278,6 +278,9 @@ class InterpolationUpscaler:
         return f"InterpolationUpscaler({self.method!r})"
 
 
+#: Tile side (LR pixels) of :class:`KerasUpscaler`'s default ``tile='auto'``: images larger than this are tiled.
+AUTO_TILE = 512
+
 #: Images with a side shorter than this many LR pixels are extended (edge pixels repeated) to it before a
 #: network sees them, and the extension is cut from the result (see :meth:`KerasUpscaler.__call__`).
 MIN_SIDE = 16
@@ -335,10 +338,11 @@ class KerasUpscaler:
     Args:
         model: the Keras model.
         name: a label for tables (default: the model's name).
-        tile: process the LR image in tiles of ``tile x tile`` pixels (``None``: in one piece).  Each
-            tile is extended by ``overlap`` pixels of context on every side, and only its centre is
-            kept, so the result equals untiled prediction when ``overlap`` covers the receptive field
-            (see :func:`predict_tiled`).
+        tile: process the LR image in tiles of ``tile x tile`` pixels (``None``: in one piece; ``'auto'``, the
+            default: tiles of :data:`AUTO_TILE` (512) for images larger than that, so memory stays bounded,
+            and smaller images in one piece).  Each tile is extended by ``overlap`` pixels of context on
+            every side, and only its centre is kept, so the result equals untiled prediction (to float
+            rounding) when ``overlap`` covers the receptive field (see :func:`predict_tiled`).
         overlap: context in LR pixels around each tile (default 40, more than any srkit model needs).
         output: ``'uint8'`` (quantised, what evaluation and saving use; least memory) or ``'float'``.
 
@@ -349,7 +353,7 @@ class KerasUpscaler:
     are results above :data:`srkit.degrade.MAX_UPSCALE_PIXELS`.
     """
 
-    def __init__(self, model, name: str | None = None, tile: int | None = None, overlap: int = 40,
+    def __init__(self, model, name: str | None = None, tile: int | str | None = "auto", overlap: int = 40,
                  output: str = "uint8"):
         self.model = model
         self.name = name or getattr(model, "name", "keras_model")
@@ -362,7 +366,8 @@ class KerasUpscaler:
         self.fixed = shape[1] if shape[1] is not None and shape[1] == shape[2] else None
         if output not in ("uint8", "float"):
             raise InvalidValueError(f"output must be 'uint8' or 'float', got {output!r}.")
-        self.tile, self.overlap, _ = _check_tiling(tile, overlap, None)
+        self.auto = isinstance(tile, str) and tile == "auto"
+        self.tile, self.overlap, _ = _check_tiling(AUTO_TILE if self.auto else tile, overlap, None)
         self.output = output
 
     def forward(self, x: np.ndarray) -> np.ndarray:

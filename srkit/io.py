@@ -220,10 +220,20 @@ def save_image(path: str | os.PathLike, image) -> Path:
         else:
             Image.fromarray(a).save(tmp, format=fmt)
         os.replace(tmp, path)
+    except OSError as e:
+        raise _write_error(path, e) from e
     finally:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def _write_error(path: Path, e: OSError) -> OSError:
+    """An OSError (same errno) that names the file being written and says that an old one is untouched."""
+    reason = e.strerror or str(e)
+    kept = " The file that was there is unchanged." if path.exists() else ""
+    hint = " Free some space or write elsewhere." if e.errno in (28, 27, 122) else ""  # ENOSPC, EFBIG, EDQUOT
+    return OSError(e.errno, f"Could not write {path}: {reason}.{kept}{hint}")
 
 
 def _write_text_atomic(path: str | os.PathLike, text: str) -> Path:
@@ -238,6 +248,8 @@ def _write_text_atomic(path: str | os.PathLike, text: str) -> Path:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as e:
+        raise _write_error(path, e) from e
     finally:
         if tmp.exists():
             tmp.unlink()

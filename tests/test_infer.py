@@ -143,3 +143,18 @@ def test_many_image_sizes_and_models_do_not_print_retracing_warnings(caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert not any("retracing" in m for m in messages)
     assert "an unrelated TensorFlow warning" in messages
+
+
+@pytest.mark.parametrize("name", ["srcnn", "fsrcnn", "espcn", "edsr"])
+def test_images_a_few_pixels_across_keep_their_colour(name):
+    """A network's zero padding would darken an image only a few pixels across (FSRCNN turns a 1x1 grey 200
+    into 67-95); the kit extends such images by their edge pixels first, so a constant colour stays that colour."""
+    up = KerasUpscaler(zoo.load(name, 3), tile=128)
+    for shape in [(1, 1, 3), (1, 7, 3), (7, 1, 3), (3, 3, 3), (1, 1, 1), (2, 40, 3)]:
+        img = np.empty(shape, np.uint8)
+        img[...] = (200, 60, 30)[:shape[2]]
+        out = up(img, 3)
+        assert out.shape == (shape[0] * 3, shape[1] * 3, shape[2])
+        assert np.abs(out.astype(int) - img[0, 0]).max() <= 1, (shape, out.reshape(-1, shape[2]).min(0))
+    big = np.random.default_rng(0).integers(0, 256, (16, 24, 3), dtype=np.uint8)  # 16 pixels and more: as they are
+    np.testing.assert_array_equal(up(big, 3), up._region(big, 3, True))
