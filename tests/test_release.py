@@ -134,7 +134,11 @@ def test_nbgrader_metadata_is_valid_and_marks_every_exercise(where, copy):
                 f"{key}: the cell before its check must be the answer cell (nbgrader solution: true)"
             assert answer["grade_id"] == meta["grade_id"] + "_answer"
             graded[key] = path.name
-    assert sorted(graded) == sorted(EXERCISES)
+    missing = sorted(set(EXERCISES) - set(graded))
+    assert not missing, (f"exercises without an nbgrader grade cell: {missing}. Give each exercise an answer cell "
+                         "(# %% nbgrader={... \"grade_id\": \"exNN_k_answer\", \"solution\": true ...}) followed by its check "
+                         "cell (\"grade_id\": \"exNN_k\", \"grade\": true, \"locked\": true, \"points\": ...), as the "
+                         "chapters 00-05 do (README: For teachers).")
 
 
 def test_the_validator_catches_bad_metadata():
