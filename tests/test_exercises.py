@@ -325,3 +325,12 @@ def test_the_package_holds_no_solution_code():
             line = line.strip()
             if line.startswith("answer =") and len(line) > 20:
                 assert line not in package, f"the package holds the solution line of {key}: {line!r}"
+
+
+def test_a_model_is_accepted_as_well_as_its_builder():
+    import keras
+
+    build = _run_solution("02.3")
+    assert is_correct("02.3", build()) and is_correct("02.3", build)
+    assert "kernel shape" in feedback("02.3", _srcnn_3x3_mapping())
+    assert "not a keras.Model" in feedback("02.3", lambda: keras.layers.Dense(1))
