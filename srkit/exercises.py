@@ -473,6 +473,32 @@ def _test_shift_and_add(fn) -> None:
         _compare(_run(fn, burst, call=call), want, call, atol=1e-4)
 
 
+def _lab_zoo_best(metric: str) -> str:
+    """The zoo model the lab rates best by ``metric`` on Set14 zebra degraded by bicubic x4 (lowest NIQE, highest PSNR)."""
+    from . import zoo
+    from .degrade import INTERPOLATIONS
+    from .lab import LabState, available_methods
+
+    lab = LabState()
+    lab.load_bundled("Set14/zebra")
+    lab.configure(scale=4, mode="degrade")
+    table = lab.run([m for m in available_methods(4) if m not in INTERPOLATIONS])
+    table = table[table.method.isin([n for n, _ in zoo.available()])]
+    row = table.loc[table[metric].idxmin() if metric == "niqe" else table[metric].idxmax()]
+    return str(row.method)
+
+
+def _test_mscn(fn) -> None:
+    from .quality import mscn
+
+    _require_callable(fn)
+    rng = np.random.default_rng(9)
+    for shape in ((12, 17), (30, 30), (9, 40)):
+        grey = rng.integers(0, 256, shape).astype(np.float64)
+        call = f"{_name_of(fn)}(grey) for a {shape[0]}x{shape[1]} image"
+        _compare(_run(fn, grey.copy(), call=call), mscn(grey)[0], call, atol=1e-6)
+
+
 _BUILD = 2  # points of an exercise that builds something
 
 EXERCISES: dict[str, Exercise] = {
@@ -609,6 +635,20 @@ EXERCISES: dict[str, Exercise] = {
         "the upscaled pixel at p belongs at p + (dy, dx) on frame 0's grid. Add what lands inside, count "
         "how many frames reach each pixel, divide by the count (at least 1), clip to [0, 1].",
         test=_test_shift_and_add, points=_BUILD,
+    ),
+    "09.1": Exercise(
+        lambda: _lab_zoo_best("niqe"),
+        "lab.run(...) returns the table; keep the zoo models' rows and take the method with the smallest niqe.",
+    ),
+    "09.2": Exercise(
+        lambda: _lab_zoo_best("psnr"),
+        "The same table: the zoo model with the largest psnr.",
+    ),
+    "09.3": Exercise(
+        None,
+        "k = srkit.degrade.gaussian_kernel(7 / 6, 7); mu = scipy.ndimage.correlate(grey, k, mode='nearest'); "
+        "sigma = sqrt(|correlate(grey**2, k, mode='nearest') - mu**2|); return (grey - mu) / (sigma + 1).",
+        test=_test_mscn, points=_BUILD,
     ),
 }
 

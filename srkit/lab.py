@@ -815,6 +815,7 @@ class LabWidget:
             w.HBox([self.out_dir, self.overwrite]), w.HBox([self.export_btn, self.folder_btn, self.ab_btn]),
             self.ab_box,
         ])
+        self.widget.add_class("srkit-lab")
 
     # -- helpers --------------------------------------------------------------------------------------
     def say(self, text: str, error: bool = False) -> None:

@@ -237,7 +237,21 @@ WRONG = {  # key -> [(a subtly wrong answer, words the feedback must contain)]
              (lambda a, b, alpha: [(1 - alpha) * x + alpha * y for x, y in zip(a[:-1], b[:-1])], "weight tensors")],
     "05.3": [(_gru_swapped, "values differ"), (_gru_no_reset, "values differ")],
     "05.4": [(_fuse_wrong_direction, "values differ"), (_fuse_plain_mean, "values differ")],
+    "09.3": [(lambda g: (g - _mscn_mean(g)) / (_mscn_std(g) + 1e-9), "values differ"),
+             (lambda g: (g - _mscn_mean(g, "constant")) / (_mscn_std(g, "constant") + 1), "values differ")],
 }
+
+
+def _mscn_mean(g, mode="nearest"):
+    from scipy.ndimage import correlate
+
+    from srkit.degrade import gaussian_kernel
+
+    return correlate(g, gaussian_kernel(7 / 6, 7), mode=mode)
+
+
+def _mscn_std(g, mode="nearest"):
+    return np.sqrt(np.abs(_mscn_mean(g * g, mode) - _mscn_mean(g, mode) ** 2))
 
 
 def test_every_build_exercise_has_wrong_versions():
