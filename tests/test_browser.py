@@ -168,3 +168,147 @@ def test_compare_widget_renders_and_reacts_in_jupyterlab(lab):
         page.locator(".srkit-overview").first.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "jupyterlab_widget_click.png"), full_page=False)
         browser.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# Notebook 09: the lab, driven through the page
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def lab09(tmp_path_factory):
+    """JupyterLab serving a copy of notebooks/09_lab.ipynb from a temporary folder (so that neither the run nor
+    an autosave touches the course's file)."""
+    pytest.importorskip("playwright")
+    root = tmp_path_factory.mktemp("lab09")
+    shutil.copy(ROOT / "notebooks" / "09_lab.ipynb", root / "09_lab.ipynb")
+    port, token = _free_port(), "srkit-browser-test"
+    env = dict(os.environ, SRKIT_SMOKE="1", JUPYTER_RUNTIME_DIR=str(tmp_path_factory.mktemp("jupyter-runtime-09")))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("JupyterLab did not start within 60 s")
+    yield url, token
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def _wait_for_text(locator, words: str, timeout_s: float = 120) -> str:
+    """Wait until ``locator``'s text contains ``words``; return the text."""
+    text = ""
+    for _ in range(int(timeout_s * 4)):
+        text = locator.inner_text()
+        if words in text:
+            return text
+        locator.page.wait_for_timeout(250)
+    raise AssertionError(f"waited {timeout_s} s for {words!r}; the text is {text!r}")
+
+
+def test_lab_notebook_upload_run_swipe_and_vote_in_jupyterlab(lab09, tmp_path):
+    """Notebook 09 in JupyterLab: upload a PNG through the page, run two models, move the swipe, cast a vote;
+    the images, the metrics and the vote count change, and the browser console shows no error."""
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    from srkit.data import load_benchmark
+
+    shots = Path(os.environ.get("SRKIT_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    upload = tmp_path / "my_butterfly.png"
+    Image.fromarray(load_benchmark("Set5", 4)[2].hr[:160, :192]).save(upload)
+    url, token = lab09
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+        page.goto(f"{url}/lab/tree/09_lab.ipynb?token={token}", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-Notebook", timeout=90_000)
+        page.get_by_text("| Idle").first.wait_for(timeout=120_000)
+        for attempt in range(2):
+            page.get_by_role("menuitem", name="Run").first.click()
+            page.get_by_text("Run All Cells", exact=True).first.click()
+            try:
+                page.wait_for_selector(".srkit-lab", timeout=120_000)
+                break
+            except Exception:
+                if attempt:
+                    page.screenshot(path=str(shots / "lab_failure.png"))
+                    raise
+        # the rest of the notebook runs first (the kernel answers the widget after the last cell)
+        page.get_by_text("| Busy").first.wait_for(timeout=30_000)
+        page.get_by_text("| Idle").first.wait_for(timeout=300_000)
+        lab = page.locator(".srkit-lab").first
+        lab.scroll_into_view_if_needed()
+        status = lab.locator(".srkit-lab-status").first
+
+        # 1. upload a file through the page: the upload button opens the browser's file chooser
+        with page.expect_file_chooser(timeout=30_000) as chooser:
+            lab.locator(".widget-upload").first.click()
+        chooser.value.set_files(str(upload))
+        assert "my_butterfly: 192x160 pixels" in _wait_for_text(status, "pixels")
+
+        # 2. choose two models and run them (degrade mode, x4: PSNR/SSIM and NIQE)
+        lab.locator("select[multiple]").first.select_option(["bicubic", "espcn"])
+        lab.locator(".srkit-lab-run").first.click()
+        _wait_for_text(status, "done: 2 method(s)", timeout_s=180)
+        table = lab.locator(".srkit-lab-table").first.inner_text()
+        assert "espcn" in table and "bicubic" in table and "HR (reference)" in table
+        images = lab.locator(".widget-image")
+        page.wait_for_function("document.querySelectorAll('.srkit-lab .widget-image').length >= 5", timeout=60_000)
+        html = lab.inner_html()
+        assert " dB / " in html and "NIQE" in html and "ground truth" in html, "metric captions are missing"
+        tile = images.nth(1)
+        tile.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        natural = tile.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+        assert natural[0] > 0 and natural[1] > 0, "the zoomed crop did not load"
+        page.screenshot(path=str(shots / "lab_ran.png"), full_page=False)
+
+        # 3. move the swipe: the last slider of the lab (blur, noise, JPEG, then x, y, zoom, swipe)
+        swipe_image = images.last
+        before = swipe_image.get_attribute("src")
+        handle = lab.locator(".widget-slider .noUi-handle").last
+        handle.scroll_into_view_if_needed()
+        handle.click()
+        for _ in range(25):
+            page.keyboard.press("ArrowLeft")
+        for _ in range(40):
+            page.wait_for_timeout(250)
+            if swipe_image.get_attribute("src") != before:
+                break
+        assert swipe_image.get_attribute("src") != before, "moving the swipe did not redraw the swipe view"
+        readout = lab.locator(".widget-slider .widget-readout").last.inner_text()
+        assert float(readout) < 0.5, f"the swipe slider reads {readout}"
+        page.screenshot(path=str(shots / "lab_swipe.png"), full_page=False)
+
+        # 4. start the A/B test and cast a vote
+        lab.get_by_text("start the A/B test").first.click()
+        page.wait_for_selector(".srkit-lab .srkit-ab-left", timeout=60_000)
+        left = lab.locator(".srkit-ab-left").first
+        left.scroll_into_view_if_needed()
+        summary = lab.locator(".srkit-ab-summary").first
+        assert "0 vote(s)" in _wait_for_text(summary, "vote(s)")
+        shown = left.get_attribute("src")
+        lab.locator(".srkit-ab-vote-a").first.click()
+        assert "votes this session: 1" in _wait_for_text(lab.locator(".srkit-ab-status").first, "votes this session")
+        assert "1 vote(s)" in _wait_for_text(summary, "1 vote(s)")
+        assert left.get_attribute("src") != shown, "the next pair was not drawn after the vote"
+        page.screenshot(path=str(shots / "lab_vote.png"), full_page=False)
+        assert "color:#b00" not in lab.inner_html(), "the lab shows an error message"
+        browser.close()
+    assert not errors, "the browser reported errors:\n" + "\n".join(errors)
