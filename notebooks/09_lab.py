@@ -195,8 +195,8 @@ for name, (damage, levels) in damages.items():
 # ## Large images
 #
 # Networks run tile by tile (`srkit.lab.LAB_TILE` = 256 LR pixels, with 40 pixels of context each side, so the
-# result is exactly the untiled one) and memory stays bounded. A 4-times tiled zebra makes the point (smaller
-# in smoke mode):
+# result is the untiled one up to float rounding) and memory stays bounded. The zebra repeated 3 x 3 times
+# makes the point (once in smoke mode):
 
 # %%
 import time
@@ -296,7 +296,7 @@ print(vote_summary(WORK / "votes.csv"))
 # ## Summary
 #
 # * The lab (`srkit.lab`) runs any zoo model and interpolation on any image: uploaded, from a path, from a
-#   folder, or bundled; large images are processed tile by tile with exactly the untiled result.
+#   folder, or bundled; large images are processed tile by tile, with the untiled result up to float rounding.
 # * With a sharp image you degrade yourself there is a reference, so PSNR/SSIM measure distortion. A real
 #   low-resolution photo has none: then a **no-reference** measure such as NIQE, and your eyes, are all there is.
 # * NIQE compares the statistics of an image's MSCN coefficients with those of sharp photos. The kit fits

@@ -56,7 +56,8 @@ __all__ = ["Source", "LabState", "LabCompareState", "ABTest", "LabWidget", "ABWi
 MODES = ("degrade", "lr")
 #: The smallest LR input the lab accepts, per side: below this there is nothing to super-resolve.
 MIN_LR_SIDE = 8
-#: Networks run tile by tile on pieces of this many LR pixels (exactly the untiled result, bounded memory).
+#: Networks run tile by tile on pieces of this many LR pixels, with 40 pixels of context on every side: the untiled
+#: result up to float rounding, with bounded memory.
 LAB_TILE = 256
 #: The columns of the votes CSV, in order.
 VOTE_COLUMNS = ("time", "voter", "image", "scale", "x", "y", "size", "left", "right", "choice", "other",
