@@ -499,6 +499,64 @@ def _test_mscn(fn) -> None:
         _compare(_run(fn, grey.copy(), call=call), mscn(grey)[0], call, atol=1e-6)
 
 
+def _practice_results() -> dict:
+    """The training-practice sweeps shipped with the kit (bench/training_practice.json)."""
+    import json
+
+    return json.loads((Path(__file__).resolve().parents[1] / "bench" / "training_practice.json").read_text())
+
+
+def _practice_final(run: str, key: str) -> float:
+    return float(_practice_results()["runs"][run]["final"][key])
+
+
+def _jitter_cost() -> float:
+    return _practice_final("remedies/flips (baseline)", "val_psnr") - _practice_final("remedies/colour jitter on LR", "val_psnr")
+
+
+def _decay_factor(base_lr: float, steps: int, weight_decay: float) -> float:
+    from .train.schedules import learning_rate_at
+
+    return float(np.prod([1 - learning_rate_at(t, base_lr, steps) * weight_decay for t in range(steps)]))
+
+
+def _test_cosine_lr(fn) -> None:
+    from .train.schedules import learning_rate_at
+
+    _require_callable(fn)
+    for base_lr, steps, warmup in ((1e-3, 1000, 0), (5e-4, 2000, 100), (1e-2, 300, 30)):
+        at = sorted({0, 1, warmup // 2, max(0, warmup - 1), warmup, warmup + 1, steps // 2, steps - 1, steps, steps + 50})
+        call = f"{_name_of(fn)}(step, base_lr={base_lr}, steps={steps}, warmup_steps={warmup})"
+        got = [_run(fn, t, base_lr, steps, warmup, call=call) for t in at]
+        try:
+            got = [float(v) for v in got]
+        except (TypeError, ValueError):
+            raise Wrong(f"{call} returned {type(got[0]).__name__}, not a number.") from None
+        want = [learning_rate_at(t, base_lr, steps, "cosine", warmup) for t in at]
+        for t, g, w in zip(at, got, want):
+            if not math.isclose(g, w, rel_tol=1e-4, abs_tol=1e-12):
+                raise Wrong(f"{call} at step {t} is {g:.6g}; the kit's schedule gives {w:.6g}.")
+
+
+def _test_augment_pair(fn) -> None:
+    from .pipeline import dihedral
+
+    _require_callable(fn)
+    rng = np.random.default_rng(14)
+    lr = rng.integers(0, 256, (5, 7, 1), dtype=np.uint8)
+    hr = rng.integers(0, 256, (15, 21, 1), dtype=np.uint8)
+    for k in range(4):
+        for flip in (False, True):
+            call = f"{_name_of(fn)}(lr, hr, k={k}, flip={flip})"
+            got = _run(fn, lr.copy(), hr.copy(), k, flip, call=call)
+            try:
+                got_lr, got_hr = got
+            except (TypeError, ValueError):
+                raise Wrong(f"{call} returned {type(got).__name__}; return the pair (lr, hr).") from None
+            _compare(got_lr, dihedral(lr, k, flip), f"{call}: the LR patch", atol=0)
+            _compare(got_hr, dihedral(hr, k, flip), f"{call}: the HR patch", atol=0)
+
+
 _BUILD = 2  # points of an exercise that builds something
 
 EXERCISES: dict[str, Exercise] = {
@@ -649,6 +707,35 @@ EXERCISES: dict[str, Exercise] = {
         "k = srkit.degrade.gaussian_kernel(7 / 6, 7); mu = scipy.ndimage.correlate(grey, k, mode='nearest'); "
         "sigma = sqrt(|correlate(grey**2, k, mode='nearest') - mu**2|); return (grey - mu) / (sigma + 1).",
         test=_test_mscn, points=_BUILD,
+    ),
+    "06.1": Exercise(
+        None,
+        "During the warm-up (step < warmup_steps) the rate is base_lr * step / warmup_steps; after it, with "
+        "u = min(step - warmup_steps, steps - warmup_steps) / (steps - warmup_steps), it is "
+        "base_lr * (0.01 + 0.99 * 0.5 * (1 + cos(pi * u))).",
+        test=_test_cosine_lr, points=_BUILD,
+    ),
+    "06.2": Exercise(
+        None,
+        "Apply the same transform to both patches: np.rot90(x, k), then x[:, ::-1] if flip. Return (lr, hr).",
+        test=_test_augment_pair, points=_BUILD,
+    ),
+    "06.3": Exercise(
+        lambda: _practice_final("overfit_wide/images_1", "gain_gap_db"),
+        "results['runs']['overfit_wide/images_1']['final']['gain_gap_db'], or the train gain minus the "
+        "validation gain of that run.",
+        tolerance=0.005,  # the table prints two decimals
+    ),
+    "06.4": Exercise(
+        _jitter_cost,
+        "The validation PSNR of 'remedies/flips (baseline)' minus that of 'remedies/colour jitter on LR'.",
+        tolerance=0.005,
+    ),
+    "06.5": Exercise(
+        lambda: _decay_factor(1e-3, 4000, 0.1),
+        "With a zero gradient each step multiplies w by (1 - lr_t * weight_decay); multiply these factors over "
+        "the 4000 steps, with lr_t = learning_rate_at(t, 1e-3, 4000).",
+        tolerance=0.001,
     ),
 }
 

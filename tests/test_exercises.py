@@ -237,6 +237,13 @@ WRONG = {  # key -> [(a subtly wrong answer, words the feedback must contain)]
              (lambda a, b, alpha: [(1 - alpha) * x + alpha * y for x, y in zip(a[:-1], b[:-1])], "weight tensors")],
     "05.3": [(_gru_swapped, "values differ"), (_gru_no_reset, "values differ")],
     "05.4": [(_fuse_wrong_direction, "values differ"), (_fuse_plain_mean, "values differ")],
+    "06.1": [(lambda t, lr, n, w: lr * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * min(t, n) / n))), "schedule gives"),
+             (lambda t, lr, n, w: lr * t / w if t < w else lr * 0.5 * (1 + np.cos(np.pi * min(t - w, n - w) / (n - w))),
+              "schedule gives")],
+    "06.2": [(lambda lr, hr, k, f: (np.rot90(lr[:, ::-1] if f else lr, k), np.rot90(hr[:, ::-1] if f else hr, k)),
+              "values differ"),
+             (lambda lr, hr, k, f: (np.rot90(lr, k)[::-1] if f else np.rot90(lr, k), np.rot90(hr, k)[::-1] if f else np.rot90(hr, k)),
+              "values differ")],
     "09.3": [(lambda g: (g - _mscn_mean(g)) / (_mscn_std(g) + 1e-9), "values differ"),
              (lambda g: (g - _mscn_mean(g, "constant")) / (_mscn_std(g, "constant") + 1), "values differ")],
 }
