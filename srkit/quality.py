@@ -74,9 +74,9 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     return r_ggd, r_aggd
 
 
-def _luma(image) -> np.ndarray:
-    """Grey values (float64, 0-255, whole numbers) of a uint8 or [0, 1] float image, (H, W) or (H, W, C)."""
-    from .color import rgb_to_y, to_uint8
+def _checked(image) -> np.ndarray:
+    """The image as uint8 ``(H, W)`` or ``(H, W, 3)``, or a clear error (uint8, or float in [0, 1])."""
+    from .color import to_uint8
 
     a = np.asarray(image)
     if a.ndim == 3 and a.shape[2] == 1:
@@ -89,6 +89,13 @@ def _luma(image) -> np.ndarray:
                                     f"{a.dtype} values" + (f" from {a.min():g} to {a.max():g}" if a.size and
                                                             np.issubdtype(a.dtype, np.number) else "") + ".")
         a = to_uint8(a)
+    return a
+
+
+def _luma(a: np.ndarray) -> np.ndarray:
+    """Grey values (float64, 0-255, whole numbers) of a checked uint8 image (see :func:`_checked`)."""
+    from .color import rgb_to_y
+
     if a.ndim == 2:
         return a.astype(np.float64)
     return np.floor(rgb_to_y(a.astype(np.float64)) + 0.5)
@@ -170,12 +177,20 @@ def _blocks(x: np.ndarray, p: int) -> np.ndarray:
     return x.reshape(h // p, p, w // p, p).transpose(0, 2, 1, 3).reshape(-1, p, p)
 
 
+#: Images are described in horizontal bands of about this many pixels (whole rows of patches, plus a margin of
+#: context), so that memory stays bounded for large images; the features are the same as in one piece.
+_BAND_PIXELS = 4_000_000
+_BAND_MARGIN = 16  # full-scale rows of context: the half-size resize (4 rows) and the MSCN window at half size (6)
+
+
 def image_features(image, patch_size: int = PATCH_SIZE) -> tuple[np.ndarray, np.ndarray]:
     """The 36 NIQE features of every ``patch_size`` patch of an image, and each patch's sharpness.
 
     The image (uint8 or float in [0, 1], grey or RGB; colour is scored on BT.601 luma) is cropped at the bottom
     and right to whole patches.  Returns ``(features (N, 36), sharpness (N,))``, patches in row order; the
-    sharpness of a patch is its mean local contrast (``sigma`` of :func:`mscn`) at full scale.
+    sharpness of a patch is its mean local contrast (``sigma`` of :func:`mscn`) at full scale.  Large images are
+    worked through in bands of whole patch rows with a margin of context, which gives the same features with
+    bounded memory.
 
     Raises:
         ShapeError: the image is smaller than one patch (``patch_size`` x ``patch_size`` pixels).
@@ -185,20 +200,25 @@ def image_features(image, patch_size: int = PATCH_SIZE) -> tuple[np.ndarray, np.
     p = int(patch_size)
     if p < 8 or p % 2:
         raise InvalidValueError(f"patch_size must be an even number of pixels >= 8 (NIQE uses 96), got {patch_size!r}.")
-    grey = _luma(image)
-    h, w = grey.shape
+    a = _checked(image)
+    h, w = a.shape[:2]
     if h < p or w < p:
         raise ShapeError(f"NIQE needs an image of at least {p}x{p} pixels (one {p}x{p} patch); this one is {w}x{h}.")
-    grey = grey[: h - h % p, : w - w % p]
-    feats, sharpness = [], None
-    for scale in (1, 2):
+    h, w = h - h % p, w - w % p
+    a = a[:h, :w]
+    step = p * max(1, _BAND_PIXELS // (w * p))
+    feats, sharpness = [], []
+    for r0 in range(0, h, step):
+        r1 = min(h, r0 + step)
+        lo, hi = max(0, r0 - _BAND_MARGIN), min(h, r1 + _BAND_MARGIN)
+        grey = _luma(a[lo:hi])
         coeffs, std = mscn(grey)
-        q = p // scale
-        feats.append(patch_features(_blocks(coeffs, q)))
-        if scale == 1:
-            sharpness = _blocks(std, q).mean(axis=(1, 2))
-            grey = imresize(grey, 0.5)  # MATLAB bicubic with antialiasing, float64
-    return np.concatenate(feats, axis=1), sharpness
+        f1 = patch_features(_blocks(coeffs[r0 - lo:r1 - lo], p))
+        sharpness.append(_blocks(std[r0 - lo:r1 - lo], p).mean(axis=(1, 2)))
+        coeffs, _ = mscn(imresize(grey, 0.5))  # MATLAB bicubic with antialiasing, float64
+        f2 = patch_features(_blocks(coeffs[(r0 - lo) // 2:(r1 - lo) // 2], p // 2))
+        feats.append(np.concatenate([f1, f2], axis=1))
+    return np.concatenate(feats), np.concatenate(sharpness)
 
 
 @dataclass

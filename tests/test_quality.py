@@ -78,6 +78,17 @@ def test_features_of_an_image_count_patches_at_two_scales(set14):
     assert np.isfinite(feats).all()
 
 
+def test_large_images_are_described_in_bands_with_the_same_features(set14, monkeypatch):
+    import srkit.quality as q
+
+    hr = set14["lenna"].hr[:300, :500]  # 3 rows of 5 patches
+    whole = image_features(hr)
+    monkeypatch.setattr(q, "_BAND_PIXELS", 1)  # one row of patches per band
+    banded = image_features(hr)
+    assert banded[0].shape == (15, 36)
+    assert np.array_equal(banded[0], whole[0]) and np.allclose(banded[1], whole[1], rtol=1e-12, atol=0)
+
+
 def test_shipped_pristine_model_is_what_the_fitting_command_makes(set14):
     model = pristine_model()
     assert PRISTINE_FILE.exists() and PRISTINE_FILE.stat().st_size < 100_000
