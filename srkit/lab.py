@@ -477,6 +477,9 @@ def process_folder(folder: str | os.PathLike, methods: Sequence[str], scale: int
     from .data import list_images
 
     files = list_images(folder)[: limit if limit else None]
+    if out is not None and Path(out).expanduser().resolve() == Path(folder).expanduser().resolve():
+        raise InvalidValueError(f"Write the results to another folder than {folder}: outputs written among the "
+                                "inputs would be taken as inputs by the next run.")
     lab = LabState()
     lab.configure(scale=scale, mode=mode, blur=blur, noise=noise, jpeg=jpeg)
     if out is not None and not overwrite:
@@ -808,7 +811,9 @@ class LabWidget:
         self.ab_btn.on_click(lambda _b: self._guard(self._start_ab))
         self.widget = w.VBox([
             w.HTML("<b>1. Bring an image</b>"),
-            w.HBox([self.upload, self.bundled]), w.HBox([self.path, self.load_path_btn]),
+            w.HBox([self.upload, self.bundled]),
+            w.HBox([self.path, self.load_path_btn,
+                    w.HTML("<small>very large files: type their path rather than uploading them</small>")]),
             w.HTML("<b>2. Make the input and choose methods</b>"),
             w.HBox([w.VBox([self.mode, self.scale, self.blur, self.noise, self.jpeg]), self.methods]),
             w.HBox([self.run_btn, self.progress]), self.status, self.results, self.compare_box,

@@ -248,6 +248,9 @@ def test_folder_mode_processes_every_image_and_lists_failures(tmp_path, butterfl
     assert "summary.csv" in out and "a_x2_bicubic.png" in out and "b_x2_metrics.csv" in out
     with pytest.raises(FileExistsError, match="summary.csv"):
         process_folder(folder, ["bicubic"], scale=2, out=tmp_path / "out")
+    with pytest.raises(InvalidValueError, match="another folder"):
+        process_folder(folder, ["bicubic"], scale=2, out=folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["a.png", "b.jpg", "c.png", "d.png"]
 
 
 # -- the A/B test -------------------------------------------------------------------------------------------
