@@ -28,14 +28,15 @@
 # is nearly always a different degradation or metric, not a better or worse model.
 
 # %%
-# Every notebook starts the same way: inline figures, the kit, and one set-up line (this chapter
-# does not need TensorFlow, so start(tensorflow=False) does not load it).
+# Every notebook starts the same way: inline figures, the kit, and one set-up line. start() loads
+# TensorFlow (a few seconds) without the start-up messages its C++ library prints, then says what it found.
+# (This chapter trains no network, but the kit's fast bicubic upscaling runs through TensorFlow.)
 import os
 # %matplotlib inline
 import numpy as np
 import srkit
 from srkit.env import smoke_mode, start
-setup = start(tensorflow=False)  # prints the set-up line (and returns it)
+setup = start()  # prints the set-up line (and returns it)
 
 # %% [markdown]
 # ## 1. How LR images are made
@@ -170,7 +171,7 @@ print(effects.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 # * **Grey scored as RGB→Y** moves Set14 by about +0.09 dB through a single image (`bridge`): studio-swing
 #   Y squeezes grey values into [16, 235], which shrinks the errors.
 # * **LR from OpenCV bicubic** (no antialiasing) changes the *input*: aliased LR images give bicubic
-#   0.6-0.9 dB less. A model trained on such inputs is being tested on a different problem.
+#   0.6-1.0 dB less. A model trained on such inputs is being tested on a different problem.
 # * **LR from PIL**, which also antialiases with a similar cubic kernel, is nearly the same as MATLAB here;
 #   **upscaling with OpenCV** instead of MATLAB bicubic changes the baseline by 0.1-0.2 dB.
 
