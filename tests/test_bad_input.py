@@ -96,7 +96,7 @@ FRAMES = np.full((3, 10, 10, 1), 128, np.uint8)
 
 # (what is called, the exception class, a fragment of its message)
 PY_CASES = [
-    (lambda: TrainConfig("espcn", 2, model_config={"nosuch": 1}), InvalidValueError, "Its arguments are: filters"),
+    (lambda: TrainConfig("espcn", 2, model_config={"nosuch": 1}), InvalidValueError, "Its arguments are: activation, dropout, filters"),
     (lambda: TrainConfig("edsr", 2, model_config={"channels": 3}), InvalidValueError, "must not contain channels"),
     (lambda: TrainConfig("espcn", 2, batch_size=0), InvalidValueError, "batch_size"),
     (lambda: TrainConfig("espcn", 2, batch_size=True), InvalidValueError, "batch_size"),
