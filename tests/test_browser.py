@@ -184,7 +184,9 @@ def lab09(tmp_path_factory):
     env = dict(os.environ, SRKIT_SMOKE="1", JUPYTER_RUNTIME_DIR=str(tmp_path_factory.mktemp("jupyter-runtime-09")))
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root"],
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
+         # its own workspace: JupyterLab would otherwise reopen the tabs of the last session, files this folder lacks
+         f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('workspaces-09')}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
@@ -236,6 +238,7 @@ def test_lab_notebook_upload_run_swipe_and_vote_in_jupyterlab(lab09, tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
         page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+        page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
         page.goto(f"{url}/lab/tree/09_lab.ipynb?token={token}", wait_until="domcontentloaded")
         page.wait_for_selector(".jp-Notebook", timeout=90_000)
         page.get_by_text("| Idle").first.wait_for(timeout=120_000)
