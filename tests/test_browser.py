@@ -259,10 +259,17 @@ def test_lab_notebook_upload_run_swipe_and_vote_in_jupyterlab(lab09, tmp_path):
         lab.scroll_into_view_if_needed()
         status = lab.locator(".srkit-lab-status").first
 
-        # 1. upload a file through the page: the upload button opens the browser's file chooser
-        with page.expect_file_chooser(timeout=30_000) as chooser:
-            lab.locator(".widget-upload").first.click()
-        chooser.value.set_files(str(upload))
+        # 1. upload files through the page: the upload button opens the browser's file chooser. A corrupt file
+        # first: a message in the widget, not a traceback; then a real image.
+        broken = tmp_path / "broken.png"
+        broken.write_bytes(b"\x89PNG\r\n\x1a\n this is not really an image")
+        for path in (broken, upload):
+            with page.expect_file_chooser(timeout=30_000) as chooser:
+                lab.locator(".widget-upload").first.click()
+            chooser.value.set_files(str(path))
+            if path is broken:
+                assert "broken.png" in _wait_for_text(status, "broken.png")
+                assert "color:#b00" in status.inner_html() and "Traceback" not in lab.inner_text()
         assert "my_butterfly: 192x160 pixels" in _wait_for_text(status, "pixels")
 
         # 2. choose two models and run them (degrade mode, x4: PSNR/SSIM and NIQE)
@@ -312,6 +319,6 @@ def test_lab_notebook_upload_run_swipe_and_vote_in_jupyterlab(lab09, tmp_path):
         assert "1 vote(s)" in _wait_for_text(summary, "1 vote(s)")
         assert left.get_attribute("src") != shown, "the next pair was not drawn after the vote"
         page.screenshot(path=str(shots / "lab_vote.png"), full_page=False)
-        assert "color:#b00" not in lab.inner_html(), "the lab shows an error message"
+        assert "color:#b00" not in status.inner_html(), "the lab shows an error message"
         browser.close()
     assert not errors, "the browser reported errors:\n" + "\n".join(errors)
