@@ -759,7 +759,7 @@ class LabWidget:
     swipe, PSNR/SSIM/NIQE), export them, process a whole folder, and start a blind A/B test.
 
     ``state`` is the :class:`LabState` it draws; ``votes`` the CSV the A/B test appends to; ``out`` the
-    default export folder.  Every bad input (a corrupt or 1-pixel upload, a missing path, an existing export)
+    default export folder; ``voter`` the name first shown in the voter box (recorded with each vote).  Every bad input (a corrupt or 1-pixel upload, a missing path, an existing export)
     is shown as a message in the widget.
     """
 
@@ -770,7 +770,7 @@ class LabWidget:
         from .widgets.compare import CompareWidget  # noqa: F401  (imported here: ipywidgets is needed)
 
         self.state = state or LabState()
-        self.votes, self.voter = Path(votes), voter
+        self.votes = Path(votes)
         s = self.state
         self.upload = w.FileUpload(accept="image/*", multiple=False, description="upload")
         self.path = w.Text(placeholder="path to an image or a folder", description="path")
@@ -797,6 +797,7 @@ class LabWidget:
         self.export_btn = w.Button(description="export PNG + CSV")
         self.folder_btn = w.Button(description="process the folder")
         self.ab_btn = w.Button(description="start the A/B test")
+        self.voter_name = w.Text(value=str(voter), placeholder="your name or initials", description="voter")
         self.ab_box = w.VBox()
         self.compare_widget = None
         self.ab = None
@@ -818,7 +819,8 @@ class LabWidget:
             w.HBox([w.VBox([self.mode, self.scale, self.blur, self.noise, self.jpeg]), self.methods]),
             w.HBox([self.run_btn, self.progress]), self.status, self.results, self.compare_box,
             w.HTML("<b>3. Export, folders, A/B test</b>"),
-            w.HBox([self.out_dir, self.overwrite]), w.HBox([self.export_btn, self.folder_btn, self.ab_btn]),
+            w.HBox([self.out_dir, self.overwrite]), w.HBox([self.export_btn, self.folder_btn]),
+            w.HBox([self.voter_name, self.ab_btn]),
             self.ab_box,
         ])
         self.widget.add_class("srkit-lab")
@@ -916,7 +918,8 @@ class LabWidget:
         if len(s.outputs) < 2:
             raise InvalidValueError("Run at least two methods first: the A/B test compares two outputs.")
         self.ab = ABTest({m: o.image for m, o in s.outputs.items()}, {m: o.scores for m, o in s.outputs.items()},
-                         self.votes, image=s.source.name, scale=s.scale, seed=s.seed, voter=self.voter)
+                         self.votes, image=s.source.name, scale=s.scale, seed=s.seed,
+                         voter=self.voter_name.value.strip())
         self.ab_widget = ABWidget(self.ab)
         self.ab_box.children = (_html_label("<b>Which crop looks better?</b> The methods are hidden; the order is "
                                        "random."), self.ab_widget.widget)

@@ -357,13 +357,16 @@ def test_widget_upload_run_export_and_vote(tmp_path, butterfly):
     assert "wrote 3 files" in lw.status.value
     lw.export_btn.click()  # again: refused, shown in the widget
     assert "already exist" in lw.status.value and "color:#b00" in lw.status.value
+    lw.voter_name.value = "ada"
     lw.ab_btn.click()
     ab = lw.ab_widget
     first = ab.left.value
     ab.pick_left.click()
     ab.pick_right.click()
     assert "votes this session: <b class='srkit-ab-count'>2</b>" in ab.status.value
-    assert len(read_votes(tmp_path / "votes.csv")) == 2 and "2 vote(s)" in ab.summary.value
+    votes = read_votes(tmp_path / "votes.csv")
+    assert len(votes) == 2 and "2 vote(s)" in ab.summary.value and (votes.voter == "ada").all()
+    assert set(votes.choice) | set(votes.other) <= {"bicubic", "espcn"} and (votes.image == "fly").all()
     assert ab.left.value != first or ab.test.trial is not None
 
 
