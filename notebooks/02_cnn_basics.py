@@ -91,7 +91,7 @@ print(f"{'bicubic':20s} {'':23s} {bicubic_set5:28.2f} dB")
 # In full mode (1500 steps, about a minute each on a 2-core CPU) the naive network ends far *below
 # bicubic* on Set5, and ESPCN above it, with about 1% of the parameters. (Smoke mode trains for only a
 # few steps, so both are still far from trained there.) The validation and test columns hold different
-# images, so their numbers differ (in full mode the validation images come out harder than Set5): compare
+# images, so their numbers differ (in full mode ESPCN scores lower on `'val'` than on Set5): compare
 # models on the same set, never a number on one set with a number on another. Why the naive network loses:
 #
 # * **Pooling throws away positions.** After two 2x2 max-poolings, the network knows *that* an edge is in a
