@@ -160,9 +160,8 @@ def test_training_on_a_full_disk_keeps_the_last_checkpoint_and_resumes_exactly(s
     assert (state["epoch"], state["step"]) == (1, 10) and (run / state["checkpoints"]["checkpoint"]).exists()
     monkeypatch.setattr(RunFolder, "save", real_save)
     monkeypatch.setattr(RunFolder, "_write_json", real_json)
+    assert list(run.glob("*.tmp*")) == []  # the failed write removed its temporary file
     filled[0].unlink()
-    for leftover in run.glob("*.tmp*"):  # a half-written temporary file the failed write left behind
-        leftover.unlink()
     resumed = train(_tiny(), out_dir=run, verbose=0)
     assert [h["step"] for h in resumed.history] == [10, 20, 30]
     _assert_same_weights(resumed.model.get_weights(), reference.model.get_weights())

@@ -91,10 +91,20 @@ class RunFolder:
             raise SrkitError(f"Could not load the checkpoint {path} of the {name} ({e}); delete the run folder or "
                              "pass resume=False.") from e
 
+    @staticmethod
+    def _atomic(tmp: Path, final: Path, write) -> None:
+        """``write(tmp)`` then rename it to ``final``; on any failure (a full disk, say) the temporary file is
+        removed and ``final`` keeps its old content."""
+        try:
+            write(tmp)
+            os.replace(tmp, final)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
     def _write_json(self, name: str, data) -> None:
-        tmp = self._file(name + ".tmp")
-        tmp.write_text(json.dumps(data, indent=1))
-        os.replace(tmp, self._file(name))
+        text = json.dumps(data, indent=1)
+        self._atomic(self._file(name + ".tmp"), self._file(name), lambda p: p.write_text(text))
 
     def save(self, networks: dict, epoch: int, step: int, history: list[dict]) -> None:
         """Checkpoint every network for ``epoch``, then point ``state.json`` at them, then delete older files."""
@@ -103,9 +113,7 @@ class RunFolder:
         names = {}
         for name, net in networks.items():
             names[name] = f"{name}-e{epoch:06d}.keras"
-            tmp = self._file(f"{name}-e{epoch:06d}.tmp.keras")
-            net.save(tmp)
-            os.replace(tmp, self._file(names[name]))
+            self._atomic(self._file(f"{name}-e{epoch:06d}.tmp.keras"), self._file(names[name]), net.save)
         self._write_json("state.json", {"epoch": epoch, "step": step, "history": history, "checkpoints": names})
         keep = set(names.values())
         for name in networks:
@@ -116,6 +124,4 @@ class RunFolder:
     def save_final(self, model) -> None:
         """Write the trained network as ``model.keras`` (what ``zoo`` tools and users load)."""
         if self.path is not None:
-            tmp = self._file("model.tmp.keras")
-            model.save(tmp)
-            os.replace(tmp, self._file("model.keras"))
+            self._atomic(self._file("model.tmp.keras"), self._file("model.keras"), model.save)

@@ -116,7 +116,7 @@ def _cached(name: str, scale: int):
 class ZooUpscaler:
     """An upscaler ``f(lr, scale)`` that uses the zoo model ``name`` trained for that scale."""
 
-    def __init__(self, name: str, tile: int | None = None):
+    def __init__(self, name: str, tile: int | str | None = "auto"):
         if name not in {n for n, _ in available()}:
             card(name, 2)  # raises the helpful error
         self.name, self.tile = name, tile
@@ -128,8 +128,11 @@ class ZooUpscaler:
         return f"ZooUpscaler({self.name!r})"
 
 
-def upscaler(name: str, tile: int | None = None) -> ZooUpscaler:
-    """The zoo model ``name`` as an upscaler (used by :func:`srkit.evaluate.evaluate` for zoo names)."""
+def upscaler(name: str, tile: int | str | None = "auto") -> ZooUpscaler:
+    """The zoo model ``name`` as an upscaler (used by :func:`srkit.evaluate.evaluate` for zoo names).
+
+    ``tile``: as :class:`srkit.infer.KerasUpscaler` (default ``'auto'``: large images in tiles, so memory
+    stays bounded; ``None``: always in one piece)."""
     return ZooUpscaler(name, tile)
 
 
