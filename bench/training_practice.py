@@ -12,7 +12,8 @@ final weights on Set5 and Set14.  The groups:
 2. ``remedies``: on the few-image setting (2 images): no augmentation, the flips (baseline), an LR-only
    colour jitter, more data, decoupled L2 weight decay, an L1 weight penalty, dropout, early stopping;
    ``overfit_wide`` and ``remedies_wide``: the same with a wider, deeper network (4 x 64 filters, ReLU,
-   117,641 parameters) and, for the remedies, one training image;
+   117,641 parameters) and, for the remedies, one training image (plus a stronger weight decay and a
+   lower and a higher learning rate);
 3. ``capacity``: all data, networks from about 1k to 1.3M parameters (depth x width), and the default
    network trained for too few steps;
 4. ``optim``: the learning-rate range test (Adam and SGD), constant / step / cosine schedules, warm-up at a
@@ -71,7 +72,9 @@ def plan(steps: int) -> list[tuple[str, str, dict]]:
         runs.append(("remedies", label, {**base(long), **few(FEW), **extra}))
     for n in (1, 2, 5, 20, None):
         runs.append(("overfit_wide", f"images_{n or 'all'}", {**base(long), **few(n), "model_config": WIDE}))
-    for label, extra in remedies + [("weight decay 1", {"weight_decay": 1.0})]:
+    for label, extra in remedies + [("weight decay 1", {"weight_decay": 1.0}),
+                                    ("learning rate 1e-4", {"learning_rate": 1e-4}),
+                                    ("learning rate 1e-2", {"learning_rate": 1e-2})]:
         if label.startswith("dropout"):
             extra = {"model_config": {**WIDE, "dropout": 0.1}}
         if label.startswith("flips"):
