@@ -329,7 +329,8 @@ check("05.1", answer_1)
 
 # %% [markdown]
 # **Exercise 05.2.** `make_burst(load_benchmark("Set14", 4)[0].hr, 4, 5, seed=7)`: by how much (dy, dx), in LR pixels, is
-# frame 3 shifted against frame 0? Answer with a tuple.
+# frame 4 shifted against frame 1, the reference? (Frames are counted from 1, as above; in Python the burst's
+# `shifts` array counts from 0.) Answer with a tuple.
 
 # %% nbgrader={"grade": false, "grade_id": "ex05_2_answer", "locked": false, "schema_version": 3, "solution": true}
 answer_2 = None
@@ -373,4 +374,4 @@ check("05.4", fuse)
 
 # %% [markdown]
 # **Think further.** Build `models.multiframe_rnn(4, cell="lstm", bidirectional=True)` and train it like the
-# GRU. Does reading the burst in both directions help when frame 0 is the reference?
+# GRU. Does reading the burst in both directions help when frame 1 is the reference?

@@ -678,7 +678,8 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "05.2": Exercise(
         lambda: _burst_shift(7, 3),
-        "The Burst has a .shifts array of shape (frames, 2), in LR pixels; frame 0 is not shifted.",
+        "The Burst has a .shifts array of shape (frames, 2), in LR pixels; frame 1 (index 0) is not shifted, "
+        "so frame 4 is b.shifts[3].",
     ),
     "05.3": Exercise(
         None,

@@ -208,8 +208,14 @@ def _bicubic_float32(lr: np.ndarray, scale: int) -> np.ndarray:
 
 
 def _fast_path_works() -> bool:
-    """Check once per process that the float32 convolution is accurate enough (it is unless the numeric
-    back end was set to reduced precision); otherwise :func:`bicubic_upscale` uses ``degrade.upscale``."""
+    """Whether :func:`bicubic_upscale` may use the Keras convolution: only once Keras is loaded anyway (loading
+    it just for bicubic would cost seconds and half a gigabyte), and only if a check, once per process, finds
+    the float32 convolution accurate enough (it is unless the numeric back end was set to reduced precision);
+    otherwise :func:`bicubic_upscale` uses ``degrade.upscale`` (the same result, slower)."""
+    import sys
+
+    if "keras" not in sys.modules:
+        return False
     if "ok" not in _CHECKED:
         rng = np.random.default_rng(0)
         img = rng.integers(0, 256, (23, 19, 3)).astype(np.uint8)

@@ -86,6 +86,11 @@ def test_upscale_burst_tiled_equals_untiled_with_the_zoo_model():
 
 @pytest.mark.parametrize("scale", [2, 3, 4])
 def test_bicubic_upscale_is_identical_to_degrade_upscale(scale):
+    import keras  # noqa: F401  (the fast path is taken once Keras is loaded)
+
+    from srkit.infer import _fast_path_works
+
+    assert _fast_path_works()
     rng = np.random.default_rng(scale)
     for h, w, c in [(1, 1, 1), (2, 5, 3), (17, 9, 3), (31, 40, 1), (64, 47, 3)]:
         img = rng.integers(0, 256, (h, w, c)).astype(np.uint8)
@@ -158,3 +163,16 @@ def test_images_a_few_pixels_across_keep_their_colour(name):
         assert np.abs(out.astype(int) - img[0, 0]).max() <= 1, (shape, out.reshape(-1, shape[2]).min(0))
     big = np.random.default_rng(0).integers(0, 256, (16, 24, 3), dtype=np.uint8)  # 16 pixels and more: as they are
     np.testing.assert_array_equal(up(big, 3), up._region(big, 3, True))
+
+
+def test_bicubic_alone_does_not_load_tensorflow():
+    """Interpolation needs no deep-learning library: without Keras loaded, bicubic takes the NumPy path."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from srkit.infer import bicubic_upscale, InterpolationUpscaler; "
+            "img = np.arange(300, dtype=np.uint8).reshape(10, 10, 3); bicubic_upscale(img, 3); "
+            "InterpolationUpscaler('bicubic')(img, 2); print('keras' in sys.modules, 'tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False"]
