@@ -20,7 +20,7 @@ final weights on Set5 and Set14.  The groups:
    high rate, Adam vs SGD with momentum, L1 vs L2 loss.
 
 Results are written after every run (atomically), so a partial run is usable; running the command again
-skips the runs already in the file (``--redo`` runs them again).  The whole sweep takes about 30-40 minutes
+skips the runs already in the file (``--redo`` runs them again).  The whole sweep takes about 45 minutes
 on a 2-core CPU.
 """
 

@@ -30,7 +30,7 @@
 # make the model bigger or change the optimizer; too little data? augment with random crops and flips.*
 # Each piece of it is an experiment here. Each section trains a small network live (tiny in smoke mode) and
 # then reads the long sweeps from `bench/training_practice.json` (the command that made them is printed
-# below; it takes about 40 minutes on a 2-core CPU).
+# below, with how long its runs took on a 2-core CPU).
 
 # %%
 # Every notebook starts the same way: inline figures, the kit, and one set-up line. start() loads
@@ -55,6 +55,7 @@ results = json.loads(Path("../bench/training_practice.json").read_text())
 runs = results["runs"]
 print("measured with:", results["command"])
 print("setup:", results["setup"])
+print(f"{len(runs)} runs, {sum(r['final']['wall_time_s'] for r in runs.values()) / 60:.0f} minutes of training and scoring")
 
 
 def table(group, columns=("val_psnr", "train_psnr", "gap_db", "val_gain_db", "train_gain_db", "gain_gap_db",
