@@ -195,6 +195,8 @@ def cmd_train(args) -> int:
     print(f"{args.model} x{args.scale}: {int(last.get('step', 0))} steps, {result.wall_time_s:.0f} s this run"
           + (f", {config.val_set} PSNR {final:.2f} dB (best {best:.2f})" if final is not None else "")
           + f"; saved {out / 'model.keras'}")
+    if getattr(result, "early_stop", None):
+        print(result.early_stop["message"])
     if tests:
         table = result.test_scores(tests)
         print("test (final weights): " + ", ".join(f"{r.dataset} {r.psnr:.2f} dB / {r.ssim:.4f}"
@@ -347,6 +349,17 @@ def _add_train_parsers(sub) -> None:
         metavar="WEIGHTS")
     opt(p, "--supervision", "supervision", td, "weight of the intermediate predictions' loss (models with "
         "intermediate predictions, e.g. drcn); none: the model's", type=float)
+    from .configs import AUGMENTATIONS, OPTIMIZERS, SCHEDULES
+
+    opt(p, "--optimizer", "optimizer", td, "optimizer (sgd: with momentum 0.9)", choices=list(OPTIMIZERS))
+    opt(p, "--schedule", "schedule", td, "learning-rate schedule after the warm-up", choices=list(SCHEDULES))
+    opt(p, "--weight-decay", "weight_decay", td, "decoupled weight decay (AdamW-style)", type=float)
+    opt(p, "--l1-penalty", "l1_penalty", td, "L1 penalty on the kernels", type=float)
+    opt(p, "--augment", "augment", td, "augmentation of the training patches", choices=list(AUGMENTATIONS))
+    opt(p, "--train-psnr-images", "train_psnr_images", td, "also log PSNR on this many training images "
+        "(the generalisation gap)", type=int, metavar="N")
+    opt(p, "--early-stopping", "early_stopping", td, "stop after this many validations without a better "
+        "validation PSNR and keep the best weights (none: off)", type=int, metavar="PATIENCE")
     p.add_argument("--no-resume", action="store_true", help="start afresh even if DIR has a checkpoint")
     p.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     p.set_defaults(func=cmd_train)

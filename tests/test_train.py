@@ -232,3 +232,23 @@ def test_runs_validate_on_held_out_images_and_report_the_benchmarks_at_the_end(t
     assert main(["train", "espcn", "--scale", "2", "--steps", "4", "--out", str(tmp_path / "s"),
                  "--test", "Set6"]) != 0  # refused before training
     assert not (tmp_path / "s" / "model.keras").exists()
+
+
+def test_train_command_line_takes_the_training_practice_options(tmp_path, capsys):
+    out = tmp_path / "run"
+    rc = main(["train", "espcn", "--scale", "2", "--steps", "6", "--eval-every", "2", "--limit", "2", "--val-limit", "1",
+               "--batch-size", "4", "--out", str(out), "--quiet", "--test", "--augment", "none", "--optimizer", "sgd",
+               "--schedule", "step", "--weight-decay", "1e-4", "--l1-penalty", "1e-6", "--train-psnr-images", "1",
+               "--early-stopping", "5"])
+    assert rc == 0
+    import json
+
+    cfg = json.loads((out / "config.json").read_text())
+    assert (cfg["augment"], cfg["optimizer"], cfg["schedule"], cfg["weight_decay"], cfg["l1_penalty"],
+            cfg["train_psnr_images"], cfg["early_stopping"]) == ("none", "sgd", "step", 1e-4, 1e-6, 1, 5)
+    state = json.loads((out / "state.json").read_text())
+    assert "train_psnr" in state["history"][-1]
+    assert "test (final weights)" not in capsys.readouterr().out  # --test with no set: no test
+    with pytest.raises(SystemExit) as e:  # argparse refuses an unknown choice, naming the valid ones
+        main(["train", "espcn", "--scale", "2", "--augment", "mixup", "--out", str(tmp_path / "x")])
+    assert e.value.code == 2 and "colour_jitter" in capsys.readouterr().err
