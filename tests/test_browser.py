@@ -328,3 +328,94 @@ def test_lab_notebook_upload_run_swipe_and_vote_in_jupyterlab(lab09, tmp_path):
         assert "color:#b00" not in status.inner_html(), "the lab shows an error message"
         browser.close()
     assert not errors, "the browser reported errors:\n" + "\n".join(errors)
+
+
+# --------------------------------------------------------------------------------------------------
+# The learning-curve explorer (chapter 06), in a small notebook of its own
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def lab_curves(tmp_path_factory):
+    """JupyterLab serving a one-cell notebook that opens the learning-curve explorer on the shipped sweeps."""
+    pytest.importorskip("playwright")
+    import nbformat
+
+    root = tmp_path_factory.mktemp("curves")
+    source = ("%matplotlib inline\n"
+              "import json\n"
+              "from srkit.widgets import curves\n"
+              f"runs = json.load(open({str(ROOT / 'bench' / 'training_practice.json')!r}))['runs']\n"
+              "curves({r['name']: r for r in runs.values() if r['group'] == 'overfit_wide'},\n"
+              "       selected=['images_1'], measure='psnr', title='wide network')")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / "curves.ipynb")
+    port, token = _free_port(), "srkit-browser-test"
+    env = dict(os.environ, SRKIT_SMOKE="1", JUPYTER_RUNTIME_DIR=str(tmp_path_factory.mktemp("jupyter-runtime-c")))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
+         f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('workspaces-c')}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("JupyterLab did not start within 60 s")
+    yield url, token
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_learning_curve_explorer_renders_and_reacts_in_jupyterlab(lab_curves):
+    """The explorer draws its figure and table; choosing another run and switching to the gain over bicubic
+    redraw them, with no errors in the browser console."""
+    from playwright.sync_api import sync_playwright
+
+    url, token = lab_curves
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{url}/lab/tree/curves.ipynb?token={token}", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-Notebook", timeout=90_000)
+        page.get_by_text("| Idle").first.wait_for(timeout=120_000)
+        for attempt in range(2):
+            page.get_by_role("menuitem", name="Run").first.click()
+            page.get_by_text("Run All Cells", exact=True).first.click()
+            try:
+                page.wait_for_selector(".widget-output img", timeout=120_000)
+                break
+            except Exception:
+                if attempt:
+                    page.screenshot(path=str(SHOTS / "jupyterlab_curves_failure.png"))
+                    raise
+        figure = page.locator(".widget-output img").first
+        table = page.locator(".widget-output table").first
+        first_src, first_table = figure.get_attribute("src"), table.inner_text()
+        assert "images_1" in first_table and "images_all" not in first_table
+
+        def redrawn(old_src: str) -> str:
+            for _ in range(60):
+                page.wait_for_timeout(250)
+                src = page.locator(".widget-output img").first.get_attribute("src")
+                if src and src != old_src:
+                    return src
+            raise AssertionError("the explorer's figure was not redrawn")
+
+        # choose a second run (ctrl-click adds to the selection)
+        page.locator(".widget-select-multiple select option", has_text="images_all").click(modifiers=["Control"])
+        src = redrawn(first_src)
+        assert "images_all" in page.locator(".widget-output table").first.inner_text()
+        # switch to the gain over bicubic
+        page.get_by_role("button", name="gain over bicubic").click()
+        redrawn(src)
+        page.screenshot(path=str(SHOTS / "jupyterlab_curves.png"), full_page=False)
+        browser.close()
+    assert not [e for e in errors if "favicon" not in e], errors
