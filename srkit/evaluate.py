@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import degrade
-from .data import BENCHMARKS, SCALES, _resolve_dataset, check_dataset, load_benchmark
+from .data import BENCHMARKS, SCALES, check_dataset, load_benchmark
 from .errors import InvalidValueError, OptionalDependencyError, check_int
 from .infer import InterpolationUpscaler, KerasUpscaler  # noqa: F401  (the upscalers evaluate accepts)
 from .scoring import mean_scores, score_benchmark, score_pairs

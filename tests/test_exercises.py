@@ -193,7 +193,7 @@ def _gru_no_reset(x, h, conv_x, conv_h, conv_n):
 def _fuse_wrong_direction(burst):
     from srkit.degrade import upscale
 
-    s, (n, h, w, c) = burst.scale, burst.frames.shape
+    s, (_, h, w, c) = burst.scale, burst.frames.shape
     total, count = np.zeros((h * s, w * s, c)), np.zeros((h * s, w * s, 1))
     for frame, shift in zip(burst.frames, burst.shifts):
         dy, dx = -np.round(shift * s).astype(int)

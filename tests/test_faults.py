@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from srkit.cli import main
 from srkit.io import read_image, save_image

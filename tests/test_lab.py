@@ -17,7 +17,7 @@ from srkit import zoo
 from srkit.data import load_benchmark
 from srkit.degrade import Degradation, modcrop
 from srkit.errors import ImageReadError, InvalidValueError, ShapeError
-from srkit.lab import (LAB_TILE, MIN_LR_SIDE, VOTE_COLUMNS, ABTest, ABWidget, LabState, LabWidget, available_methods,
+from srkit.lab import (LAB_TILE, MIN_LR_SIDE, VOTE_COLUMNS, ABTest, LabState, LabWidget, available_methods,
                        bundled_images, process_folder, read_upload, read_votes, vote_summary)
 from srkit.quality import niqe
 from srkit.scoring import score_image

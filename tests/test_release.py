@@ -3,7 +3,6 @@ nbgrader cell metadata is valid, its checks work, solution() says solutions are 
 notebooks run (nbval, smoke mode)."""
 
 import importlib.util
-import json
 import os
 import re
 import subprocess
