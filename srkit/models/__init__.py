@@ -23,11 +23,13 @@ builder            where it comes from
 ``drcn``           Kim et al., "Deeply-recursive convolutional network for image SR", CVPR 2016 (a small DRCN)
 ``sequence_rnn``   recurrence over sequences: bidirectional GRUs along the rows, then the columns
 ``multiframe_rnn`` recurrent multi-frame SR: a ConvGRU/ConvLSTM over a burst of shifted LR frames
+``rep_espcn``      ESPCN with re-parameterisable layers (RepVGG, Ding et al., CVPR 2021; ECBSR, Zhang et al., ACM MM 2021)
 =================  ================================================================================
 
 Submodules: :mod:`~srkit.models.layers` (the custom layers), :mod:`~srkit.models.cnn` (convolutional
 networks), :mod:`~srkit.models.recurrent` (recurrent networks), :mod:`~srkit.models.registry` (one
-:class:`ModelSpec` per architecture: builder, input kind, training defaults, paper numbers).
+:class:`ModelSpec` per architecture: builder, input kind, training defaults, paper numbers),
+:mod:`~srkit.models.reparam` (structural re-parameterisation: ``RepConv2D``, ``collapse``).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ __all__ = [
     "ModelSpec", "REGISTRY", "INPUT_KINDS", "register", "unregister", "spec", "names", "build",
     "naive_cnn", "srcnn", "fsrcnn", "espcn", "edsr", "drcn", "sequence_rnn", "multiframe_rnn", "with_frames",
     "PixelShuffle", "ResidualScale", "ConvRecurrent2D", "PairWithReference", "FrameSelect", "WeightedSum", "RowRNN",
-    "load_model",
+    "load_model", "RepConv2D", "fuse_repconv", "collapse", "rep_espcn",
 ]
 
 # Builders and layers load Keras (and TensorFlow): they are imported on first use, so that the registry
@@ -50,6 +52,7 @@ _LAZY = {
     **{n: "recurrent" for n in ("drcn", "sequence_rnn", "multiframe_rnn", "with_frames")},
     **{n: "layers" for n in ("PixelShuffle", "ResidualScale", "ConvRecurrent2D", "PairWithReference", "FrameSelect",
                              "WeightedSum", "RowRNN")},
+    **{n: "reparam" for n in ("RepConv2D", "fuse_repconv", "collapse", "rep_espcn")},
 }
 
 
@@ -65,6 +68,7 @@ def load_model(path, compile: bool = True):
     import keras
 
     importlib.import_module(f"{__name__}.layers")  # registers the custom layers with Keras
+    importlib.import_module(f"{__name__}.reparam")
     return keras.saving.load_model(path, safe_mode=True, compile=compile)
 
 
@@ -103,6 +107,9 @@ for _spec in (
               patch_size=16, batch_size=16, learning_rate=5e-4,
               paper="at least +1.0 dB PSNR over the equal-capacity single-frame model (singleframe_rnn) on "
                     "5-frame x4 bursts from Set14 and BSD100"),
+    ModelSpec("rep_espcn", "srkit.models.reparam:rep_espcn", "lr", "ESPCN with multi-branch re-parameterisable layers, collapsed to plain convolutions for inference",
+              patch_size=17, batch_size=32, learning_rate=1e-3,
+              paper="ECBSR (Zhang et al., 2021) and RepVGG (Ding et al., 2021); no published numbers for this network"),
 ):
     register(_spec)
 del _spec
