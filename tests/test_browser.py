@@ -11,6 +11,7 @@ test is skipped, with the reason, where it is missing.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -40,33 +41,40 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+@contextlib.contextmanager
+def _jupyterlab(root: Path, tmp_path_factory, tag: str):
+    """JupyterLab (smoke mode) serving ``root`` on a free port, with its own runtime and workspace folders
+    (JupyterLab would otherwise reopen the tabs of the user's last session beside ours); yields (url, token)."""
     pytest.importorskip("playwright")
     port, token = _free_port(), "srkit-browser-test"
-    runtime = tmp_path_factory.mktemp("jupyter-runtime")
-    env = dict(os.environ, SRKIT_SMOKE="1", JUPYTER_RUNTIME_DIR=str(runtime))
+    env = dict(os.environ, SRKIT_SMOKE="1", JUPYTER_RUNTIME_DIR=str(tmp_path_factory.mktemp(f"jupyter-runtime-{tag}")))
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
-         "--allow-root",
-         # its own workspace: JupyterLab would otherwise reopen the tabs of the user's last session beside ours
-         f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('workspaces')}"],
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
+         f"--LabApp.workspaces_dir={tmp_path_factory.mktemp(f'workspaces-{tag}')}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("JupyterLab did not start within 60 s")
-    yield url, token
-    proc.terminate()
-    proc.wait(timeout=30)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 60 s")
+        yield url, token
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving the course's notebooks folder."""
+    with _jupyterlab(ROOT / "notebooks", tmp_path_factory, "course") as served:
+        yield served
 
 
 REGION = re.compile(r"zoom: x (\d+)-(\d+), y (\d+)-(\d+) \((\d+) x \d+ px\)")
@@ -186,28 +194,8 @@ def lab09(tmp_path_factory):
     pytest.importorskip("playwright")
     root = tmp_path_factory.mktemp("lab09")
     shutil.copy(ROOT / "notebooks" / "09_lab.ipynb", root / "09_lab.ipynb")
-    port, token = _free_port(), "srkit-browser-test"
-    env = dict(os.environ, SRKIT_SMOKE="1", JUPYTER_RUNTIME_DIR=str(tmp_path_factory.mktemp("jupyter-runtime-09")))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
-         # its own workspace: JupyterLab would otherwise reopen the tabs of the last session, files this folder lacks
-         f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('workspaces-09')}"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("JupyterLab did not start within 60 s")
-    yield url, token
-    proc.terminate()
-    proc.wait(timeout=30)
+    with _jupyterlab(root, tmp_path_factory, "09") as served:
+        yield served
 
 
 def _wait_for_text(locator, words: str, timeout_s: float = 120) -> str:
@@ -349,27 +337,8 @@ def lab_curves(tmp_path_factory):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, root / "curves.ipynb")
-    port, token = _free_port(), "srkit-browser-test"
-    env = dict(os.environ, SRKIT_SMOKE="1", JUPYTER_RUNTIME_DIR=str(tmp_path_factory.mktemp("jupyter-runtime-c")))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
-         f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('workspaces-c')}"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("JupyterLab did not start within 60 s")
-    yield url, token
-    proc.terminate()
-    proc.wait(timeout=30)
+    with _jupyterlab(root, tmp_path_factory, "curves") as served:
+        yield served
 
 
 def test_learning_curve_explorer_renders_and_reacts_in_jupyterlab(lab_curves):
