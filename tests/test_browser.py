@@ -70,6 +70,28 @@ def _jupyterlab(root: Path, tmp_path_factory, tag: str):
         proc.wait(timeout=30)
 
 
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _open_and_run_all(page, url: str, token: str, notebook: str, ready, failure_shot: Path) -> None:
+    """Open ``notebook`` in JupyterLab, wait for an idle kernel, then Run > Run All Cells until ``ready(timeout_ms)``
+    returns (retried once if the app was not ready; a screenshot is saved before a second failure is raised)."""
+    page.goto(f"{url}/lab/tree/{notebook}?token={token}", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook", timeout=90_000)
+    page.get_by_text("| Idle").first.wait_for(timeout=120_000)
+    for attempt in range(2):
+        page.get_by_role("menuitem", name="Run").first.click()
+        page.get_by_text("Run All Cells", exact=True).first.click()
+        try:
+            ready(120_000)
+            return
+        except Exception:
+            if attempt:
+                page.screenshot(path=str(failure_shot))
+                raise
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab serving the course's notebooks folder."""
@@ -109,27 +131,13 @@ def test_compare_widget_renders_and_reacts_in_jupyterlab(lab):
 
     url, token = lab
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/lab/tree/00_welcome.ipynb?token={token}", wait_until="domcontentloaded")
-        page.wait_for_selector(".jp-Notebook", timeout=90_000)
-        # Wait for the kernel to be idle, then Run > Run All Cells (retried once if the app was not ready).
-        page.get_by_text("| Idle").first.wait_for(timeout=120_000)
-        for attempt in range(2):
-            page.get_by_role("menuitem", name="Run").first.click()
-            page.get_by_text("Run All Cells", exact=True).first.click()
-            try:
-                # The comparison widget: overview + 4 tiles + swipe = at least 6 images, and its sliders.
-                page.wait_for_function("document.querySelectorAll('.widget-image').length >= 6", timeout=120_000)
-                break
-            except Exception:
-                if attempt:
-                    page.screenshot(path=str(SHOTS / "jupyterlab_failure.png"))
-                    raise
+        # ready: the comparison widget's overview + 4 tiles + swipe = at least 6 images
+        _open_and_run_all(page, url, token, "00_welcome.ipynb",
+                          lambda ms: page.wait_for_function("document.querySelectorAll('.widget-image').length >= 6",
+                                                            timeout=ms),
+                          SHOTS / "jupyterlab_failure.png")
         sliders = page.locator(".widget-slider")
         assert sliders.count() >= 4
         images = page.locator(".widget-image")
@@ -224,28 +232,13 @@ def test_lab_notebook_upload_run_swipe_and_vote_in_jupyterlab(lab09, tmp_path):
     url, token = lab09
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
         page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
         page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
-        page.goto(f"{url}/lab/tree/09_lab.ipynb?token={token}", wait_until="domcontentloaded")
-        page.wait_for_selector(".jp-Notebook", timeout=90_000)
-        page.get_by_text("| Idle").first.wait_for(timeout=120_000)
-        for attempt in range(2):
-            page.get_by_role("menuitem", name="Run").first.click()
-            page.get_by_text("Run All Cells", exact=True).first.click()
-            try:
-                page.wait_for_selector(".srkit-lab", timeout=120_000)
-                break
-            except Exception:
-                if attempt:
-                    page.screenshot(path=str(shots / "lab_failure.png"))
-                    raise
+        _open_and_run_all(page, url, token, "09_lab.ipynb",
+                          lambda ms: page.wait_for_selector(".srkit-lab", timeout=ms), shots / "lab_failure.png")
         # the rest of the notebook runs first (the kernel answers the widget after the last cell)
         page.get_by_text("| Busy").first.wait_for(timeout=30_000)
         page.get_by_text("| Idle").first.wait_for(timeout=300_000)
@@ -348,23 +341,13 @@ def test_learning_curve_explorer_renders_and_reacts_in_jupyterlab(lab_curves):
 
     url, token = lab_curves
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         errors = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{url}/lab/tree/curves.ipynb?token={token}", wait_until="domcontentloaded")
-        page.wait_for_selector(".jp-Notebook", timeout=90_000)
-        page.get_by_text("| Idle").first.wait_for(timeout=120_000)
-        for attempt in range(2):
-            page.get_by_role("menuitem", name="Run").first.click()
-            page.get_by_text("Run All Cells", exact=True).first.click()
-            try:
-                page.wait_for_selector(".widget-output img", timeout=120_000)
-                break
-            except Exception:
-                if attempt:
-                    page.screenshot(path=str(SHOTS / "jupyterlab_curves_failure.png"))
-                    raise
+        _open_and_run_all(page, url, token, "curves.ipynb",
+                          lambda ms: page.wait_for_selector(".widget-output img", timeout=ms),
+                          SHOTS / "jupyterlab_curves_failure.png")
         figure = page.locator(".widget-output img").first
         table = page.locator(".widget-output table").first
         first_src, first_table = figure.get_attribute("src"), table.inner_text()
