@@ -211,14 +211,22 @@ def save_image(path: str | os.PathLike, image) -> Path:
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InvalidValueError(f"Cannot save {path}: unknown image extension {path.suffix!r}; use .png.")
-    # Written next to the target and renamed into place: a crash or a full disk never leaves a half-written
-    # file, and never damages a file that was there before.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    def write(tmp: Path) -> None:
         if fmt == "PNG" and a.shape[0] * a.shape[1] > STREAMING_PNG_PIXELS:
             _write_png_rows(tmp, np.ascontiguousarray(a))
         else:
             Image.fromarray(a).save(tmp, format=fmt)
+
+    return _replace_atomically(path, write)
+
+
+def _replace_atomically(path: Path, write) -> Path:
+    """``write(tmp)`` to a temporary name next to ``path``, then rename it into place: a crash or a full disk
+    never leaves a half-written file and never damages a file that was there before (an ``OSError`` names
+    the file, see :func:`_write_error`)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
         os.replace(tmp, path)
     except OSError as e:
         raise _write_error(path, e) from e
@@ -241,19 +249,14 @@ def _write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     crash or a full disk leaves the old file (if any) untouched and no partial file behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+
+    def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        raise _write_error(path, e) from e
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+
+    return _replace_atomically(path, write)
 
 
 #: File extensions :func:`save_image` writes, and the Pillow format of each.
