@@ -21,7 +21,7 @@ import math
 import os
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
-from .data import BENCHMARKS, TRAINING_SETS, VALIDATION
+from .data import BENCHMARKS, SCALES, TRAINING_SETS, VALIDATION
 from .errors import InvalidValueError, check_choice, check_float, check_int
 
 __all__ = ["JsonConfig", "TrainConfig", "GANConfig", "defaults"]
@@ -90,7 +90,9 @@ def _check_model_config(model: str, model_config, model_spec) -> dict:
 
 def _check_common(config) -> None:
     """The fields :class:`TrainConfig` and :class:`GANConfig` share (normalised in place)."""
-    config.scale = check_int("scale", config.scale, low=2, high=4)
+    config.scale = check_int("scale", config.scale, low=2, high=8)
+    if config.scale not in SCALES:
+        raise InvalidValueError(f"scale must be one of {', '.join(map(str, SCALES))}, got {config.scale!r}.")
     config.steps = check_int("steps", config.steps, low=1)
     config.eval_every = check_int("eval_every", config.eval_every, low=1)
     config.seed = check_int("seed", config.seed, low=0)
@@ -245,8 +247,8 @@ class TrainConfig(JsonConfig):
         if not isinstance(self.model, str):
             raise InvalidValueError(f"model must be a registered model name (a string), got {self.model!r}.")
         model_spec = spec(self.model)  # a clear error for an unknown name
-        if self.scale not in (2, 3, 4) or isinstance(self.scale, bool):
-            raise InvalidValueError(f"scale must be 2, 3 or 4, got {self.scale!r}.")
+        if self.scale not in SCALES or isinstance(self.scale, bool):
+            raise InvalidValueError(f"scale must be one of {', '.join(map(str, SCALES))}, got {self.scale!r}.")
         if self.loss not in ("l1", "l2"):
             raise InvalidValueError(f"loss must be 'l1' or 'l2', got {self.loss!r}.")
         check_choice("channels", self.channels, ("y", "rgb"))
@@ -356,8 +358,8 @@ class GANConfig(JsonConfig):
     time_budget_s: float | None = None
 
     def __post_init__(self) -> None:
-        if self.scale not in (2, 3, 4) or isinstance(self.scale, bool):
-            raise InvalidValueError(f"scale must be 2, 3 or 4, got {self.scale!r}.")
+        if self.scale not in SCALES or isinstance(self.scale, bool):
+            raise InvalidValueError(f"scale must be one of {', '.join(map(str, SCALES))}, got {self.scale!r}.")
         if self.adversarial not in ("relativistic", "standard"):
             raise InvalidValueError(f"adversarial must be 'relativistic' or 'standard', got {self.adversarial!r}.")
         if self.pixel not in ("l1", "l2"):

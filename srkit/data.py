@@ -4,7 +4,7 @@ The data lives in the repository's ``data/`` folder (``data/README.md`` says whe
 
     data/train/T91, data/train/BSD200                      training images
     data/benchmark/{Set5,Set14,BSD100}/HR/NAME.png         ground truth
-    data/benchmark/{Set5,Set14,BSD100}/LR_bicubic/X{k}/    MATLAB-bicubic LR inputs, k = 2, 3, 4
+    data/benchmark/{Set5,Set14,BSD100}/LR_bicubic/X{k}/    MATLAB-bicubic LR inputs, k = 2, 3, 4, 8
 
 Validation and testing are kept apart.  Eight of the 291 training images (:data:`VALIDATION_IMAGES`) are
 held out: they are never trained on, and training validates (and selects) on them as the set ``'val'``
@@ -57,7 +57,7 @@ __all__ = [
 
 BENCHMARKS = ("Set5", "Set14", "BSD100")
 TRAINING_SETS = ("T91", "BSD200")
-SCALES = (2, 3, 4)
+SCALES = (2, 3, 4, 8)
 
 #: The name of the validation set: images held out from the training sets (``'val'`` wherever a
 #: dataset name is taken: ``TrainConfig.val_set``, :func:`srkit.evaluate.evaluate`, ``srkit evaluate``).
@@ -243,7 +243,7 @@ def load_pairs(name: str, scale: int, limit: int | None = None) -> list[Pair]:
 
 
 def load_benchmark(name: str, scale: int, limit: int | None = None) -> list[Pair]:
-    """Load a benchmark set (``'Set5'``, ``'Set14'``, ``'BSD100'``) at a scale (2, 3 or 4).
+    """Load a benchmark set (``'Set5'``, ``'Set14'``, ``'BSD100'``) at a scale (2, 3, 4 or 8).
 
     The LR inputs are the shipped MATLAB-bicubic files; the HR is cropped to a multiple of ``scale``.
     ``limit``: only the first ``limit`` images (a whole number >= 1), or ``None`` for all.

@@ -96,7 +96,7 @@ def test_unknown_benchmark_lists_available_ones():
     assert isinstance(info.value, FileNotFoundError) and isinstance(info.value, SrkitError)
 
 
-@pytest.mark.parametrize("scale", [1, 5, 8])
+@pytest.mark.parametrize("scale", [1, 5, 6, 16])
 def test_unsupported_scale_is_a_value_error(scale):
     with pytest.raises(ValueError, match="scales"):
         data.load_benchmark("Set5", scale)

@@ -73,7 +73,7 @@ def test_custom_layers_have_complete_configs():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="scale 2, 3 or 4"):
+    with pytest.raises(ValueError, match="scale 2, 3, 4 or 8"):
         models.espcn(5)
     with pytest.raises(ValueError, match="Unknown model"):
         models.build("vdsr", 2)

@@ -12,9 +12,9 @@ __all__ = ["check_scale", "naive_cnn", "srcnn", "fsrcnn", "espcn", "edsr"]
 
 
 def check_scale(scale: int) -> int:
-    """``scale`` as an int, or a clear error unless it is 2, 3 or 4 (the scales the kit trains)."""
-    if scale not in (2, 3, 4):
-        raise ValueError(f"srkit models are built for scale 2, 3 or 4, got {scale!r}.")
+    """``scale`` as an int, or a clear error unless it is 2, 3, 4 or 8 (the scales the kit trains)."""
+    if isinstance(scale, bool) or scale not in (2, 3, 4, 8):
+        raise ValueError(f"srkit models are built for scale 2, 3, 4 or 8, got {scale!r}.")
     return int(scale)
 
 
@@ -118,7 +118,7 @@ def edsr(scale: int, channels: int = 1, blocks: int = 15, filters: int = 64, res
 
     Residual blocks (conv-ReLU-conv, no batch normalisation, output scaled by ``res_scale``) between a
     head and a tail convolution, a long skip connection around them, pixel-shuffle upsampling (one x2
-    step per factor 2, one x3 step for scale 3), and **global residual learning**: the network predicts
+    step per factor 2, so three at x8, and one x3 step for scale 3), and **global residual learning**: the network predicts
     the difference from a bilinear upsampling of its input, which it adds back. The default (15 blocks,
     64 filters, Y channel) has 1.29 M / 1.48 M / 1.44 M parameters at x2 / x3 / x4, under the kit's
     1.5 M budget for CPU training (EDSR-baseline: 16 blocks, 1.4-1.5 M for RGB).
@@ -134,7 +134,7 @@ def edsr(scale: int, channels: int = 1, blocks: int = 15, filters: int = 64, res
         x = layers.Add(name=f"block{i + 1}_add")([x, y])
     x = layers.Conv2D(filters, 3, padding="same", name="body_end")(x)
     x = layers.Add(name="long_skip")([head, x])
-    steps = [3] if scale == 3 else [2] * (scale // 2)
+    steps = [3] if scale == 3 else [2] * (scale.bit_length() - 1)  # x2: one step, x4: two, x8: three
     for j, r in enumerate(steps):
         x = layers.Conv2D(filters * r * r, 3, padding="same", name=f"up{j + 1}_conv")(x)
         x = PixelShuffle(r, name=f"up{j + 1}_shuffle")(x)
