@@ -15,6 +15,11 @@ How it works (and why):
    then contradicts the degradation model, and the network learns to undo a random change it cannot
    know (the training-practice chapter measures what that costs).  ``'none'`` leaves patches as drawn.
 4. Random corruption (noise, JPEG), if the degradation has any, is applied to each LR patch.
+
+With a :class:`srkit.degrade.SecondOrderDegradation` (random blur, resizes, noise and JPEG for every
+sample) steps 1-4 change: the HR patch is cropped first and degraded on its own to an LR patch of exactly
+``patch_size``, with the batch's generator, then the flips are applied to both (and, for pre-upsampling
+models, the LR patch is bicubic-upscaled).  Batches stay a pure function of ``(seed, step)``.
 5. Patches are converted to Y (BT.601 studio swing, the channel SR papers train and score on) or kept RGB,
    as float32 in [0, 1].
 
@@ -33,7 +38,8 @@ import numpy as np
 
 from .color import rgb_to_y
 from .data import TRAINING_SETS, load_training_images
-from .degrade import Degradation, modcrop, upscale
+from .degrade import Degradation, SecondOrderDegradation, modcrop, upscale
+from .degrade import degradation as get_degradation
 from .errors import ShapeError
 
 __all__ = ["PatchSampler", "patch_dataset", "make_sampler", "to_channels", "dihedral", "AUGMENTATIONS"]
@@ -99,7 +105,9 @@ class PatchSampler:
         images: list of uint8 images, or of ``(name, image)`` pairs.
         scale: upscaling factor.
         patch_size: LR patch size in pixels (the HR patch is ``scale * patch_size``).
-        degradation: a :class:`~srkit.degrade.Degradation` (default: bicubic ``Degradation.BI(scale)``).
+        degradation: a :class:`~srkit.degrade.Degradation` (default: bicubic ``Degradation.BI(scale)``), or a
+            :class:`~srkit.degrade.SecondOrderDegradation`, which degrades each cropped HR patch on its own, or
+            a name of :data:`srkit.degrade.DEGRADATIONS` (e.g. ``'realistic'``; :func:`srkit.degrade.degradation`).
         channels: ``'y'`` or ``'rgb'``.
         augment: ``'flips'`` (or ``True``): one of the 8 flips and 90-degree rotations, applied to both
             patches; ``'none'`` (or ``False``); ``'colour_jitter'``: the flips, then a random brightness
@@ -114,7 +122,7 @@ class PatchSampler:
         images: Sequence,
         scale: int,
         patch_size: int = 17,
-        degradation: Degradation | None = None,
+        degradation: Degradation | SecondOrderDegradation | str | None = None,
         channels: str = "y",
         augment: bool | str = True,
         pre_upsample: bool = False,
@@ -126,7 +134,13 @@ class PatchSampler:
             raise ValueError(f"patch_size must be positive, got {patch_size}.")
         self.scale, self.patch_size, self.channels, self.augment = int(scale), int(patch_size), channels, augment
         self.pre_upsample = bool(pre_upsample)
+        if isinstance(degradation, str):
+            degradation = get_degradation(degradation, self.scale)
         self.degradation = degradation or Degradation.BI(self.scale)
+        if not isinstance(self.degradation, (Degradation, SecondOrderDegradation)):
+            raise ShapeError(f"degradation must be a srkit.degrade.Degradation or SecondOrderDegradation (e.g. "
+                             f"srkit.degrade.degradation('realistic', {self.scale})), got {self.degradation!r}.")
+        self.per_patch = isinstance(self.degradation, SecondOrderDegradation)
         if self.degradation.scale != self.scale:
             raise ValueError(
                 f"The degradation downsamples by {self.degradation.scale} but scale={self.scale}."
@@ -147,6 +161,8 @@ class PatchSampler:
                 continue
             hr = modcrop(img, self.scale)
             self.hr.append(hr)
+            if self.per_patch:  # degraded patch by patch in sample()
+                continue
             lr = self.degradation.downsample(hr)
             if self.pre_upsample and not self.degradation.is_random:
                 lr = upscale(lr, self.scale)
@@ -165,12 +181,15 @@ class PatchSampler:
 
     def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """One ``(lr, hr)`` uint8 patch pair."""
-        i = rng.choice(len(self.lr), p=self._p)
-        lr_img, hr_img = self.lr[i], self.hr[i]
+        i = rng.choice(len(self.hr), p=self._p)
+        hr_img = self.hr[i]
         p, s = self.patch_size, self.scale
         y = int(rng.integers(0, hr_img.shape[0] // s - p + 1))
         x = int(rng.integers(0, hr_img.shape[1] // s - p + 1))
         hr = hr_img[s * y : s * (y + p), s * x : s * (x + p)]
+        if self.per_patch:
+            return self._sample_degraded(hr, rng)
+        lr_img = self.lr[i]
         if lr_img.shape[:2] == hr_img.shape[:2]:  # stored pre-upsampled, at HR size
             lr = lr_img[s * y : s * (y + p), s * x : s * (x + p)]
         else:
@@ -185,6 +204,19 @@ class PatchSampler:
             lr = self.degradation.corrupt(np.ascontiguousarray(lr), rng)
             if self.pre_upsample:
                 lr = upscale(lr, s)
+        return lr, hr
+
+    def _sample_degraded(self, hr: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """The pair of an HR patch and its own random degradation (then flips, jitter, pre-upsampling)."""
+        lr = self.degradation(hr, rng)
+        if self.augment != "none":
+            k = int(rng.integers(0, 4))
+            flip = bool(rng.integers(0, 2))
+            lr, hr = dihedral(lr, k, flip), dihedral(hr, k, flip)
+        if self.augment == "colour_jitter":
+            lr = _colour_jitter(lr, rng)
+        if self.pre_upsample:
+            lr = upscale(np.ascontiguousarray(lr), self.scale)
         return lr, hr
 
     def batch(self, rng: np.random.Generator, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -214,7 +246,7 @@ def patch_dataset(
     scale: int = 3,
     patch_size: int = 17,
     batch_size: int = 32,
-    degradation: Degradation | None = None,
+    degradation: Degradation | SecondOrderDegradation | str | None = None,
     channels: str = "y",
     augment: bool | str = True,
     seed: int = 0,
@@ -271,7 +303,7 @@ def make_sampler(
     source: Sequence = TRAINING_SETS,
     scale: int = 3,
     patch_size: int = 17,
-    degradation: Degradation | None = None,
+    degradation: Degradation | SecondOrderDegradation | str | None = None,
     channels: str = "y",
     augment: bool | str = True,
     limit: int | None = None,
