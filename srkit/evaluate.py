@@ -26,7 +26,8 @@ from .infer import InterpolationUpscaler, KerasUpscaler  # noqa: F401  (the upsc
 from .scoring import mean_scores, score_benchmark, score_pairs
 from .upscalers import Upscaler, as_upscaler  # noqa: F401  (part of this module's API)
 
-__all__ = ["as_upscaler", "evaluate", "summarize", "compare_with_published", "protocol_effects"]
+__all__ = ["as_upscaler", "evaluate", "summarize", "compare_with_published", "protocol_effects", "robustness",
+           "DEGRADED_CONDITIONS"]
 
 
 def _name_of(obj) -> str:
@@ -203,3 +204,81 @@ def protocol_effects(datasets: Sequence[str] | str = ("Set5", "Set14"), scale: i
             rows.append(dict(variant=name, dataset=ds, scale=scale, psnr=m["psnr"], ssim=m["ssim"],
                              d_psnr=m["psnr"] - base))
     return pd.DataFrame(rows)
+
+
+#: The input conditions of :func:`robustness`: name -> :class:`srkit.degrade.Degradation` arguments (besides the
+#: scale).  "clean" is the benchmark's own bicubic LR; blur is a Gaussian on the HR before bicubic
+#: downsampling (as RDN's "BD"); noise is Gaussian, in 0-255 grey levels, added to the LR; JPEG is applied last.
+DEGRADED_CONDITIONS: dict[str, dict] = {
+    "clean": {},
+    "blur 1.0": {"blur_sigma": 1.0},
+    "blur 2.0": {"blur_sigma": 2.0},
+    "noise 5": {"noise_sigma": 5.0},
+    "noise 15": {"noise_sigma": 15.0},
+    "noise 25": {"noise_sigma": 25.0},
+    "JPEG 75": {"jpeg_quality": 75},
+    "JPEG 50": {"jpeg_quality": 50},
+    "JPEG 30": {"jpeg_quality": 30},
+    "blur 1.0 + noise 10 + JPEG 50": {"blur_sigma": 1.0, "noise_sigma": 10.0, "jpeg_quality": 50},
+}
+
+
+def robustness(
+    upscalers,
+    dataset: str = "Set14",
+    scale: int = 4,
+    conditions: dict | Sequence[str] | None = None,
+    seed: int = 0,
+    limit: int | None = None,
+    progress: bool = False,
+):
+    """Score upscalers on LR inputs made with other degradations than bicubic: how a model trained on clean
+    bicubic inputs ("BI") copes with blur, noise and JPEG, and what training on degraded inputs ("blind") buys.
+
+    Each condition makes the LR of every HR image of ``dataset`` with :class:`srkit.degrade.Degradation`
+    (noise seeded per image from ``(seed, image index)``, so every upscaler sees the same inputs, and every
+    run the same numbers); the score is the paper protocol against the untouched HR.
+
+    Args:
+        upscalers: one upscaler or a list of them (names, Keras models, callables: see :func:`as_upscaler`).
+        dataset: a benchmark or ``'val'``.
+        scale: the scale factor.
+        conditions: names from :data:`DEGRADED_CONDITIONS` (default: all of them), or a dict
+            ``{name: Degradation arguments}`` of your own.
+        seed, limit, progress: the noise seed; only the first ``limit`` images; print a line per result.
+
+    Returns:
+        A DataFrame with columns ``method, condition, psnr, ssim, images`` (per-image means).
+    """
+    import pandas as pd
+
+    from .data import load_pairs
+
+    if isinstance(upscalers, (str, dict)) or not isinstance(upscalers, Sequence):
+        upscalers = [upscalers]
+    if conditions is None:
+        conditions = dict(DEGRADED_CONDITIONS)
+    elif not isinstance(conditions, dict):
+        unknown = [c for c in conditions if c not in DEGRADED_CONDITIONS]
+        if unknown:
+            raise InvalidValueError(f"Unknown condition(s) {unknown}; choose from {list(DEGRADED_CONDITIONS)} or pass "
+                                    "a dict {name: Degradation arguments}.")
+        conditions = {c: DEGRADED_CONDITIONS[c] for c in conditions}
+    seed = check_int("seed", seed, low=0)
+    degradations = {c: degrade.Degradation(scale, **kw) for c, kw in conditions.items()}  # checked before any work
+    pairs = load_pairs(check_dataset(dataset), scale, limit)
+    ups = [(_name_of(u), as_upscaler(u)) for u in upscalers]
+    rows = []
+    for cond, deg in degradations.items():
+        degraded = [type(p)(p.name, deg(p.hr, np.random.default_rng([seed, i])), p.hr, p.scale)
+                    for i, p in enumerate(pairs)]
+        for name, up in ups:
+            sub = score_pairs(lambda pair, up=up: up(pair.lr, scale), degraded, scale, ("psnr", "ssim"), method=name,
+                              condition=cond)
+            rows += sub
+            if progress:
+                print(f"{name} {cond}: {mean_scores(sub, ('psnr',))['psnr']:.2f} dB", flush=True)
+    t = pd.DataFrame(rows)
+    out = t.groupby(["method", "condition"], sort=False)[["psnr", "ssim"]].mean().reset_index()
+    out["images"] = t.groupby(["method", "condition"], sort=False).size().values
+    return out

@@ -226,3 +226,28 @@ def test_models_with_unsupported_inputs_are_refused(keras):
     a, b = keras.Input((None, None, 1)), keras.Input((None, None, 1))
     with pytest.raises(ShapeError, match="one input"):
         KerasUpscaler(keras.Model([a, b], keras.layers.Add()([a, b])))
+
+
+def test_robustness_clean_condition_is_the_benchmark_and_noise_is_seeded():
+    from srkit.evaluate import evaluate, robustness
+
+    t = robustness(["bicubic", "nearest"], "Set5", 4, ["clean", "noise 15", "JPEG 30"], limit=2)
+    assert list(t.condition.unique()) == ["clean", "noise 15", "JPEG 30"] and set(t.method) == {"bicubic", "nearest"}
+    clean = t[(t.method == "bicubic") & (t.condition == "clean")].psnr.item()
+    assert clean == pytest.approx(evaluate("bicubic", "Set5", 4, limit=2).psnr.item(), abs=1e-9)
+    noisy = t[(t.method == "bicubic") & (t.condition == "noise 15")].psnr.item()
+    assert noisy < clean - 0.5
+    again = robustness("bicubic", "Set5", 4, ["noise 15"], limit=2).psnr.item()
+    assert again == noisy
+    other_seed = robustness("bicubic", "Set5", 4, ["noise 15"], limit=2, seed=1).psnr.item()
+    assert other_seed != noisy
+
+
+def test_robustness_refuses_bad_conditions_before_work():
+    from srkit.errors import InvalidValueError
+    from srkit.evaluate import robustness
+
+    with pytest.raises(InvalidValueError, match="Unknown condition"):
+        robustness("bicubic", "Set5", 4, ["fog"])
+    with pytest.raises(InvalidValueError, match="JPEG quality|jpeg_quality"):
+        robustness("bicubic", "Set5", 4, {"bad": {"jpeg_quality": 101}})
