@@ -350,12 +350,15 @@ def _add_train_parsers(sub) -> None:
     opt(p, "--supervision", "supervision", td, "weight of the intermediate predictions' loss (models with "
         "intermediate predictions, e.g. drcn); none: the model's", type=float)
     from .configs import AUGMENTATIONS, OPTIMIZERS, SCHEDULES
+    from .degrade import DEGRADATIONS
 
     opt(p, "--optimizer", "optimizer", td, "optimizer (sgd: with momentum 0.9)", choices=list(OPTIMIZERS))
     opt(p, "--schedule", "schedule", td, "learning-rate schedule after the warm-up", choices=list(SCHEDULES))
     opt(p, "--weight-decay", "weight_decay", td, "decoupled weight decay (AdamW-style)", type=float)
     opt(p, "--l1-penalty", "l1_penalty", td, "L1 penalty on the kernels", type=float)
     opt(p, "--augment", "augment", td, "augmentation of the training patches", choices=list(AUGMENTATIONS))
+    opt(p, "--degradation", "degradation", td, "how training LR patches are made ('realistic': random blur, "
+        "resizes, noise and JPEG)", choices=list(DEGRADATIONS))
     opt(p, "--train-psnr-images", "train_psnr_images", td, "also log PSNR on this many training images "
         "(the generalisation gap)", type=int, metavar="N")
     opt(p, "--early-stopping", "early_stopping", td, "stop after this many validations without a better "

@@ -22,6 +22,7 @@ import os
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
 from .data import BENCHMARKS, SCALES, TRAINING_SETS, VALIDATION
+from .degrade import DEGRADATIONS
 from .errors import InvalidValueError, check_choice, check_float, check_int
 
 __all__ = ["JsonConfig", "TrainConfig", "GANConfig", "defaults"]
@@ -195,6 +196,11 @@ class TrainConfig(JsonConfig):
         early_stopping: stop when the validation PSNR has not improved for this many epochs (patience,
             >= 1) and keep the weights of the best epoch (:attr:`TrainResult.early_stop` says which);
             ``None`` (default) is off.  Needs a validation set.
+        degradation: how the training LR patches are made from the HR patches, a name of
+            :data:`srkit.degrade.DEGRADATIONS`: ``'bicubic'`` (default: the clean benchmark degradation),
+            ``'bd'``, ``'dn'``, or ``'realistic'`` (:class:`srkit.degrade.SecondOrderDegradation`: random blur,
+            resizes, noise and JPEG per patch, for models meant for real photos).  Validation and tests still use
+            the bicubic benchmark LR.  Multi-frame models train on bicubic bursts only.
 
     Raises :class:`~srkit.errors.InvalidValueError` (a ``ValueError``) for any field of the wrong type or
     out of its range, when the config is made.
@@ -226,11 +232,12 @@ class TrainConfig(JsonConfig):
     augment: str = "flips"
     train_psnr_images: int = 0
     early_stopping: int | None = None
+    degradation: str = "bicubic"
 
     #: Fields added after the first runs were stored: ``config.json`` leaves them out while they keep their
     #: defaults, so run folders written before them still resume (their configs compare equal).
     LATER_FIELDS = ("optimizer", "schedule", "weight_decay", "l1_penalty", "augment", "train_psnr_images",
-                    "early_stopping")
+                    "early_stopping", "degradation")
 
     def to_json(self) -> dict:
         """The config as stored in ``config.json`` (fields added later are left out at their defaults)."""
@@ -282,6 +289,9 @@ class TrainConfig(JsonConfig):
                                            hint="0 turns the training-set PSNR off.")
         self.early_stopping = check_int("early_stopping", self.early_stopping, low=1, allow_none=True,
                                         hint="It is the patience in epochs; None turns early stopping off.")
+        check_choice("degradation", self.degradation, DEGRADATIONS,
+                     hint="'bicubic' is the clean benchmark degradation, 'realistic' the second-order blur, resize, "
+                          "noise and JPEG pipeline for real photos.")
         if self.time_budget_s is not None and self.schedule != "cosine":
             raise InvalidValueError(f"schedule={self.schedule!r} cannot be combined with time_budget_s: a time budget "
                                     "sets a cosine over time. Leave schedule at 'cosine' or give steps instead.")

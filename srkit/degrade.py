@@ -667,15 +667,15 @@ class SecondOrderDegradation:
     1. **Round 1**: blur (with probability ``blur_prob``; a Gaussian kernel of odd side drawn from
        ``kernel_size``, isotropic with probability ``iso_prob`` (one sigma from ``blur_sigma``), otherwise
        anisotropic (two sigmas from ``blur_sigma`` and a rotation angle uniform in [-pi, pi])); random resize
-       (up, down or keep with probabilities ``resize_probs``, the factor from ``resize_range`` (down:
-       below 1, up: above 1), the mode uniform among ``resize_modes``); noise (with probability
+       (up, down or keep with probabilities ``resize_probs``; the factor from the part of ``resize_range``
+       above 1 (up) or below 1 (down); the mode uniform among ``resize_modes``); noise (with probability
        ``noise_prob``: Gaussian with probability ``gaussian_noise_prob``, sigma from ``noise_sigma`` in grey
        levels, else Poisson with a scale from ``poisson_scale`` (standard deviation ``scale * sqrt(level)``
        grey levels); the same noise in every channel ("grey" noise) with probability ``gray_noise_prob``);
        JPEG (with probability ``jpeg_prob``, quality from ``jpeg_quality``).
     2. **Round 2**: the same with the ``...2`` fields (smaller blur, milder resizes, less noise); the blur is
-       done with probability ``blur_prob2`` (0.8: skipped one time in five).  The resize factor of round 2 is
-       relative to the final LR size, as in Real-ESRGAN.
+       done with probability ``blur_prob2`` (0.8: skipped one time in five).  The resize of round 2 is
+       relative to the final LR size, as in Real-ESRGAN ("keep" resizes to the LR size itself).
     3. **Final**: resize to exactly ``(H // scale, W // scale)`` (mode uniform among ``resize_modes``) and
        JPEG (with probability ``jpeg_prob2``, quality from ``jpeg_quality2``), in a random order: JPEG first
        with probability ``jpeg_first_prob`` (0.5, as in Real-ESRGAN).
@@ -708,7 +708,8 @@ class SecondOrderDegradation:
         iso_prob: probability of an isotropic (rather than anisotropic) kernel.
         blur_prob, blur_sigma: round 1 blur probability and sigma range (HR pixels, 0 < sigma <= 100).
         resize_probs: round 1 (up, down, keep) probabilities, adding up to 1.
-        resize_range: round 1 ``(low, high)`` resize factors, 0.05 to 4, ``low <= 1 <= high``.
+        resize_range: round 1 ``(low, high)`` resize factors, 0.05 to 4 (up draws from ``[max(low, 1),
+            max(high, 1)]``, down from ``[min(low, 1), min(high, 1)]``).
         noise_prob, gaussian_noise_prob, noise_sigma, poisson_scale, gray_noise_prob: round 1 noise
             (sigmas 0-255 grey levels, Poisson scales 0 to 10).
         jpeg_prob, jpeg_quality: round 1 JPEG probability and ``(low, high)`` qualities (1 to 100).
@@ -770,11 +771,7 @@ class SecondOrderDegradation:
             name = "resize_probs" + suffix
             set_(self, name, _check_resize_probs(name, getattr(self, name)))
             name = "resize_range" + suffix
-            rr = _check_range(name, getattr(self, name), 0.05, 4.0, hint="E.g. (0.3, 1.5).")
-            if not rr[0] <= 1.0 <= rr[1]:
-                raise InvalidValueError(f"{name} must go from a shrink factor <= 1 to an enlargement >= 1, got "
-                                        f"{getattr(self, name)!r}; e.g. (0.3, 1.5).")
-            set_(self, name, rr)
+            set_(self, name, _check_range(name, getattr(self, name), 0.05, 4.0, hint="E.g. (0.3, 1.5)."))
             name = "noise_sigma" + suffix
             set_(self, name, _check_range(name, getattr(self, name), 0, 255,
                                           hint="Noise sigmas are in 0-255 grey levels, e.g. (1, 30)."))
@@ -811,9 +808,9 @@ class SecondOrderDegradation:
                      base: tuple[int, int]) -> np.ndarray:
         kind = rng.choice(3, p=probs)
         if kind == 0:
-            f = rng.uniform(1.0, factors[1])
+            f = rng.uniform(max(factors[0], 1.0), max(factors[1], 1.0))
         elif kind == 1:
-            f = rng.uniform(factors[0], 1.0)
+            f = rng.uniform(min(factors[0], 1.0), min(factors[1], 1.0))
         else:
             f = 1.0
         mode = self.resize_modes[int(rng.integers(len(self.resize_modes)))]

@@ -177,13 +177,17 @@ def _sampler(config: TrainConfig):
 
         if config.channels != "y":
             raise SrkitError("Multi-frame models are trained on the Y channel (channels='y').")
+        if config.degradation != "bicubic":
+            raise SrkitError(f"Multi-frame models are trained on bicubic bursts: degradation={config.degradation!r} "
+                             "is not available for them. Leave degradation at 'bicubic' (--degradation bicubic).")
         if config.augment != "flips" or config.train_psnr_images:
             raise SrkitError("Multi-frame models are trained on bursts with their own sampling: leave augment at "
                              "'flips' and train_psnr_images at 0 for them.")
         return BurstSampler(load_training_images(config.train_sets, limit=config.limit), config.scale,
                             config.patch_size, frames=config.model_config.get("frames", 5))
     return make_sampler(config.train_sets, config.scale, config.patch_size, channels=config.channels,
-                        limit=config.limit, pre_upsample=kind == "pre_upsampled", augment=config.augment)
+                        limit=config.limit, pre_upsample=kind == "pre_upsampled", augment=config.augment,
+                        degradation=config.degradation)
 
 
 def _dataset(config: TrainConfig, sampler, start_step: int, targets: int = 1):
