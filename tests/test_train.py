@@ -26,7 +26,7 @@ def test_config_defaults_and_validation():
     with pytest.raises(ValueError, match="Unknown model"):
         TrainConfig("vdsr", 2)
     with pytest.raises(ValueError, match="scale"):
-        TrainConfig("espcn", 8)
+        TrainConfig("espcn", 6)
     with pytest.raises(ValueError, match="loss"):
         TrainConfig("espcn", 2, loss="huber")
 
