@@ -167,6 +167,7 @@ class LabCompareState(CompareState):
     ``{label: value}``; lower is more natural), so that a comparison without a reference still has a number."""
 
     niqe: dict = field(default_factory=dict)
+    show_niqe: bool | None = False  # the lab's own NIQE values (``niqe``) are captioned instead
 
     def metric_text(self, label: str) -> str:
         """PSNR/SSIM as in :class:`CompareState` (when there is a reference), then ``NIQE 4.21``."""

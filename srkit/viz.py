@@ -143,23 +143,29 @@ def tradeoff_plot(table, x: str = "params", y: str = "psnr", label: str = "model
 def perception_distortion_plot(table, curve=None, x: str = "psnr", y: str = "texture", label: str = "method",
                                ax=None, title: str | None = None):
     """The perception-distortion plane (Blau & Michaeli, 2018): each method a point, PSNR (distortion,
-    better to the right) against texture distance (perception, better down).
+    better to the right) against a perception measure (better down).
 
     ``table``: rows with ``label``, ``x`` and ``y`` columns (e.g. one dataset of
-    :func:`srkit.gan.perception_distortion_table`); rows with infinite PSNR (HR itself) are drawn as a
-    horizontal line at texture 0.  ``curve``: optional rows with ``alpha`` (network interpolation), drawn
+    :func:`srkit.gan.perception_distortion_table`).  ``y`` picks the perception axis: ``'texture'`` (the
+    texture distance to the HR, default) or ``'niqe'`` (:func:`srkit.quality.niqe`, no reference: lower = more
+    natural).  Rows with infinite PSNR (HR itself) are drawn as a horizontal line at their ``y`` (texture 0;
+    with NIQE, the HR's own score, the level a method can hope to reach).  ``curve``: optional rows with ``alpha`` (network interpolation), drawn
     as a connected line.  Nothing can reach the bottom-right corner: that is the trade-off.
     """
     import matplotlib.pyplot as plt
     import numpy as np
 
+    missing = [c for c in (label, x, y) if c not in table.columns]
+    if missing:
+        raise KeyError(f"The table has no {missing} column(s); it has {list(table.columns)}. For y='niqe' make it "
+                       "with srkit.gan.perception_distortion_table(..., niqe=True).")
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.8))
     finite = table[np.isfinite(table[x])]
     for _, row in table.iterrows():
         if not np.isfinite(row[x]):
             ax.axhline(row[y], color="grey", lw=0.8, ls=":")
-            ax.annotate(f"{row[label]} ({y} = {row[y]:.0f})", (finite[x].min(), row[y]), textcoords="offset points",
+            ax.annotate(f"{row[label]} ({y} = {row[y]:.{0 if y == 'texture' else 2}f})", (finite[x].min(), row[y]), textcoords="offset points",
                         xytext=(0, 4), fontsize=8, color="grey")
     ax.scatter(finite[x], finite[y], zorder=3)
     for _, row in finite.iterrows():
@@ -170,8 +176,9 @@ def perception_distortion_plot(table, curve=None, x: str = "psnr", y: str = "tex
             ax.annotate(f"{row['alpha']:.2f}", (row[x], row[y]), textcoords="offset points", xytext=(-14, -10),
                         fontsize=7, color="C1")
         ax.legend(fontsize=8)
-    ax.set_xlabel("PSNR (dB), higher = less distortion")
-    ax.set_ylabel("texture distance (dB), lower = more real detail")
+    ax.set_xlabel("PSNR (dB), higher = less distortion" if x == "psnr" else x)
+    ax.set_ylabel({"texture": "texture distance (dB), lower = more real detail",
+                   "niqe": "NIQE (no reference), lower = more natural"}.get(y, y))
     if title:
         ax.set_title(title)
     return ax

@@ -256,3 +256,27 @@ def test_perception_distortion_table_and_plot():
     curve = t.iloc[1:].assign(alpha=[0.0])
     ax = perception_distortion_plot(t, curve=curve)
     assert "texture" in ax.get_ylabel()
+
+
+def test_perception_distortion_table_has_niqe_and_the_plot_can_use_it():
+    import matplotlib.pyplot as plt
+
+    from srkit.quality import niqe
+    from srkit.viz import perception_distortion_plot
+
+    pairs = load_benchmark("Set5", 4, limit=2)
+    t = gan.perception_distortion_table({"HR": "hr", "bicubic": "bicubic"}, ["Set5"], 4, limit=2)
+    assert list(t.columns) == ["method", "dataset", "psnr", "ssim", "texture", "niqe"]
+    hr, bic = t.iloc[0], t.iloc[1]
+    assert hr.niqe == pytest.approx(np.mean([niqe(p.hr, crop_border=4) for p in pairs]), rel=1e-9)
+    assert bic.niqe == pytest.approx(np.mean([niqe(upscale(p.lr, 4), crop_border=4) for p in pairs]), rel=1e-9)
+    assert hr.niqe + 3 < bic.niqe  # bicubic x4 is far from natural sharpness
+    assert "niqe" not in gan.perception_distortion_table({"b": "bicubic"}, "Set5", 4, limit=1, niqe=False)
+    ax = perception_distortion_plot(t, y="niqe")
+    assert "NIQE" in ax.get_ylabel()
+    (line,) = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"]  # HR: its NIQE as a horizontal line
+    assert line.get_ydata()[0] == pytest.approx(hr.niqe)
+    assert [tuple(o) for o in ax.collections[0].get_offsets()] == [(pytest.approx(bic.psnr), pytest.approx(bic.niqe))]
+    plt.close(ax.figure)
+    with pytest.raises(KeyError, match="niqe=True"):
+        perception_distortion_plot(t.drop(columns="niqe"), y="niqe")

@@ -575,3 +575,62 @@ def test_burst_state_steps_through_frames_and_viewer_follows():
     viewer.slider.value = 2
     assert viewer.state.index == 2 and viewer.image.value != before
     assert "frame 3 of 4" in viewer.caption.value
+
+
+# --------------------------------------------------------------------------------------------------
+# NIQE: a number for every image when there is no ground truth
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def photo():
+    """A real photo (Set14 zebra, 388x584) and two versions of it: blurred and noisy."""
+    from srkit.data import load_benchmark
+
+    hr = next(p.hr for p in load_benchmark("Set14", 4) if p.name == "zebra")
+    rng = np.random.default_rng(1)
+    noisy = np.clip(hr + rng.normal(0, 20, hr.shape), 0, 255).round().astype(np.uint8)
+    return {"sharp": hr, "blurred": gaussian_blur(hr, 2.0), "noisy": noisy}
+
+
+def test_without_reference_every_image_gets_its_niqe(photo):
+    from srkit.quality import niqe
+
+    st = CompareState(photo, crop_border=4)
+    assert st.shows_niqe
+    for label, image in photo.items():
+        assert st.metrics[label] == {"niqe": pytest.approx(niqe(image, crop_border=4), rel=1e-12)}
+        assert st.metric_text(label) == f"NIQE {st.metrics[label]['niqe']:.2f}"
+    assert st.metrics["sharp"]["niqe"] + 3 < min(st.metrics["blurred"]["niqe"], st.metrics["noisy"]["niqe"])
+    assert st.best("niqe") == "sharp"  # lower NIQE = more natural
+    with pytest.raises(ValueError, match="reference"):
+        st.best("psnr")
+    new = st.set_image("blurred", gaussian_blur(photo["sharp"], 3.0))  # a slider moved: NIQE follows
+    assert new["niqe"] > st.metrics["sharp"]["niqe"] + 3 and new["niqe"] == pytest.approx(niqe(
+        gaussian_blur(photo["sharp"], 3.0), crop_border=4))
+
+
+def test_with_reference_niqe_is_opt_in_beside_psnr_and_ssim(photo):
+    st = CompareState(photo, reference="sharp", crop_border=4)
+    assert not st.shows_niqe and "niqe" not in st.metrics["blurred"] and st.metrics["sharp"] is None
+    st = CompareState(photo, reference="sharp", crop_border=4, show_niqe=True)
+    m = st.metrics["noisy"]
+    assert set(m) == {"psnr", "ssim", "niqe"}
+    assert st.metric_text("noisy") == f"{m['psnr']:.2f} dB / {m['ssim']:.4f} / NIQE {m['niqe']:.2f}"
+    assert st.metric_text("sharp") == f"ground truth / NIQE {st.metrics['sharp']['niqe']:.2f}"
+    assert st.best("psnr") == "noisy" and st.best("niqe") == "sharp"
+    off = CompareState(photo, crop_border=4, show_niqe=False)
+    assert off.metrics == {"sharp": None, "blurred": None, "noisy": None}
+    with pytest.raises(ValueError, match="show_niqe=True"):
+        off.best("niqe")
+
+
+def test_niqe_needs_a_96_pixel_image(images, photo):
+    assert not CompareState(images).shows_niqe  # 64x64: too small, so no NIQE rather than an error
+    assert not CompareState({k: v[:100, :100] for k, v in photo.items()}, crop_border=4).shows_niqe
+    with pytest.raises(ShapeError, match="96x96"):
+        CompareState(images, show_niqe=True)
+
+
+def test_the_widget_captions_show_niqe_without_reference(photo):
+    w = compare({k: v[:160, :200] for k, v in photo.items()}, zoom_size=32)
+    for label in photo:
+        assert w.captions[label].value.startswith(f"NIQE {w.state.metrics[label]['niqe']:.2f}")

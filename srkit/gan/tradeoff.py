@@ -1,5 +1,5 @@
 """The perception-distortion trade-off: network interpolation between a PSNR model and its GAN version, and
-the PSNR / SSIM / texture-distance table that places methods on the plane."""
+the PSNR / SSIM / texture-distance / NIQE table that places methods on the plane."""
 
 from __future__ import annotations
 
@@ -39,12 +39,15 @@ def interpolate(psnr_model, gan_model, alpha: float):
 
 
 def perception_distortion_table(models: dict, datasets=("Set5", "Set14", "BSD100"), scale: int = 4,
-                                limit: int | None = None):
-    """PSNR, SSIM and texture distance of several methods on benchmarks (the paper protocol).
+                                limit: int | None = None, niqe: bool = True):
+    """PSNR, SSIM, texture distance and NIQE of several methods on benchmarks (the paper protocol).
 
     ``models`` maps a label to an upscaler (a name such as ``'bicubic'`` or ``'hr'``, a Keras model, or
     anything :func:`srkit.evaluate.as_upscaler` accepts).  ``'hr'`` scores the ground truth itself
-    (PSNR inf, texture 0).  Returns one row per (method, dataset).
+    (PSNR inf, texture 0, and its own NIQE: the floor the methods are compared with).  Returns one row per
+    (method, dataset) with the means of ``psnr``, ``ssim``, ``texture`` and, unless ``niqe=False``, ``niqe``
+    (:func:`srkit.quality.niqe` of the output with ``scale`` pixels shaved per border, no reference used;
+    lower = more natural).  NIQE needs outputs of at least 96 + 2 * scale pixels a side.
     """
     import pandas as pd
 
@@ -52,12 +55,19 @@ def perception_distortion_table(models: dict, datasets=("Set5", "Set14", "BSD100
     from ..evaluate import as_upscaler
     from ..scoring import mean_scores, score_pairs
 
-    metrics = ("psnr", "ssim", "texture")
+    from ..scoring import METRICS
+
+    names = ("psnr", "ssim", "texture") + (("niqe",) if niqe else ())
+    metrics = {m: METRICS[m] for m in names[:3]}
+    if niqe:
+        from ..quality import niqe as niqe_of
+
+        metrics["niqe"] = lambda sr, hr, scale, crop_border, y_channel: niqe_of(sr, crop_border=crop_border)
     rows = []
     for label, m in models.items():
         up = None if (isinstance(m, str) and m == "hr") else as_upscaler(m)
         for ds in [datasets] if isinstance(datasets, str) else datasets:
             scored = score_pairs((lambda pair: pair.hr) if up is None else (lambda pair: up(pair.lr, scale)),
                                  load_benchmark(ds, scale, limit=limit), scale, metrics)
-            rows.append({"method": label, "dataset": ds, **mean_scores(scored, metrics)})
+            rows.append({"method": label, "dataset": ds, **mean_scores(scored, names)})
     return pd.DataFrame(rows)

@@ -3,7 +3,7 @@
 Two layers, so that the logic is testable without a browser:
 
 * :class:`CompareState` is plain Python: the images of one scene, the metrics of each against the
-  ground truth, one shared zoom box, and a before/after swipe between two of the images.  Tests drive it
+  ground truth (or, with no ground truth, each image's NIQE: :func:`srkit.quality.niqe`), one shared zoom box, and a before/after swipe between two of the images.  Tests drive it
   directly (``tests/test_widgets.py``).
 * :class:`CompareWidget` draws a state with ipywidgets: an overview with the zoom box (click it to centre the
   box on that point; ipyevents reports the click), the zoomed crop of every image side by side with its
@@ -65,6 +65,11 @@ class CompareState:
         zoom_size: initial side of the zoom box (clamped to the image).
         texture: also measure :func:`srkit.metrics.texture_distance` (lower = closer to the real
             detail), with ``crop_border`` as the scale.
+        show_niqe: show each image's NIQE (:func:`srkit.quality.niqe`, no reference needed, lower = more natural,
+            ``crop_border`` shaved).  ``None`` (default): only when there is no ``reference`` (e.g. your own
+            photo, where PSNR/SSIM cannot be computed), and only for images of at least 96x96 pixels after the
+            shave; ``True``: for every image, the reference too, beside PSNR/SSIM (smaller images are then a
+            :class:`ShapeError`); ``False``: never.
 
     The zoom box always stays inside the image; the swipe position is a fraction in [0, 1]: the left
     image is shown left of ``position * width`` and the right image from there on.
@@ -75,6 +80,7 @@ class CompareState:
     crop_border: int = 0
     zoom_size: int = 64
     texture: bool = False
+    show_niqe: bool | None = None
     zoom: ZoomBox = field(init=False)
     swipe_left: str = field(init=False)
     swipe_right: str = field(init=False)
@@ -115,9 +121,24 @@ class CompareState:
     def _compute_metrics(self) -> dict[str, dict[str, float] | None]:
         return {k: self._metrics_of(k) for k in self.images}
 
+    @property
+    def shows_niqe(self) -> bool:
+        """Whether the metrics hold NIQE (see the ``show_niqe`` argument)."""
+        if self.show_niqe is not None:
+            return bool(self.show_niqe)
+        from ..quality import PATCH_SIZE
+
+        return self.reference is None and min(self.height, self.width) - 2 * self.crop_border >= PATCH_SIZE
+
     def _metrics_of(self, k: str) -> dict[str, float] | None:
+        if self.shows_niqe:
+            from ..quality import niqe
+
+            nr = {"niqe": niqe(self.images[k], crop_border=self.crop_border)}
+        else:
+            nr = {}
         if self.reference is None or k == self.reference:
-            return None
+            return nr or None
         ref, im = self.images[self.reference], self.images[k]
         if im.shape != ref.shape:
             raise ShapeError(f"{k!r} has {im.shape[2]} channels but the reference has {ref.shape[2]}.")
@@ -130,7 +151,7 @@ class CompareState:
             from ..metrics import texture_distance
 
             out["texture"] = texture_distance(im, ref, max(1, self.crop_border))
-        return out
+        return {**out, **nr}
 
     def set_image(self, label: str, image) -> dict[str, float] | None:
         """Replace (or add) one image, e.g. a new output as a slider moves; returns its new metrics."""
@@ -144,20 +165,29 @@ class CompareState:
         return self.metrics[label]
 
     def metric_text(self, label: str) -> str:
-        """``'28.42 dB / 0.8104'`` (plus ``' / tex 12.3'`` with ``texture``) for an image, ``'ground truth'``
-        for the reference."""
+        """``'28.42 dB / 0.8104'`` (plus ``' / tex 12.3'`` with ``texture``, ``' / NIQE 4.51'`` with NIQE) for an
+        image, ``'ground truth'`` for the reference; ``'NIQE 4.51'`` alone when there is no reference."""
         m = self.metrics[label]
         if m is None:
             return "ground truth" if label == self.reference else ""
-        text = f"{m['psnr']:.2f} dB / {m['ssim']:.4f}"
-        return text + (f" / tex {m['texture']:.1f}" if "texture" in m else "")
+        parts = ["ground truth"] if label == self.reference else []
+        if "psnr" in m:
+            parts.append(f"{m['psnr']:.2f} dB / {m['ssim']:.4f}")
+        if "texture" in m:
+            parts.append(f"tex {m['texture']:.1f}")
+        if "niqe" in m:
+            parts.append(f"NIQE {m['niqe']:.2f}")
+        return " / ".join(parts)
 
     def best(self, metric: str = "psnr") -> str:
-        """Label of the image closest to the reference by ``metric``."""
-        scored = {k: v[metric] for k, v in self.metrics.items() if v is not None}
+        """Label of the best image by ``metric``: the highest PSNR/SSIM, the lowest texture distance or NIQE."""
+        scored = {k: v[metric] for k, v in self.metrics.items() if v is not None and metric in v}
         if not scored:
-            raise ValueError("No metrics: give a reference image to compare against.")
-        return max(scored, key=scored.get)
+            if metric == "niqe":
+                raise ValueError("No NIQE scores: pass show_niqe=True (images of at least 96x96 pixels).")
+            raise ValueError(f"No {metric!r} scores: give a reference image to compare against.")
+        pick = min if metric in ("niqe", "texture") else max
+        return pick(scored, key=scored.get)
 
     # -- zoom box -----------------------------------------------------------------------------------
     def _clamp(self, x: int, y: int, size: int) -> ZoomBox:
@@ -400,6 +430,7 @@ class CompareWidget:
 
 
 def compare(images: Mapping[str, np.ndarray], reference: str | None = None, crop_border: int = 0,
-            zoom_size: int = 64, tile: int = 192) -> CompareWidget:
-    """Build a comparison widget for ``{label: image}`` (see :class:`CompareState`)."""
-    return CompareWidget(CompareState(images, reference, crop_border, zoom_size), tile=tile)
+            zoom_size: int = 64, tile: int = 192, show_niqe: bool | None = None) -> CompareWidget:
+    """Build a comparison widget for ``{label: image}`` (see :class:`CompareState`).  Without a ``reference``
+    each image is captioned with its NIQE (lower = more natural); ``show_niqe=True`` adds it beside PSNR/SSIM."""
+    return CompareWidget(CompareState(images, reference, crop_border, zoom_size, show_niqe=show_niqe), tile=tile)
