@@ -24,12 +24,15 @@ builder            where it comes from
 ``sequence_rnn``   recurrence over sequences: bidirectional GRUs along the rows, then the columns
 ``multiframe_rnn`` recurrent multi-frame SR: a ConvGRU/ConvLSTM over a burst of shifted LR frames
 ``rep_espcn``      ESPCN with re-parameterisable layers (RepVGG, Ding et al., CVPR 2021; ECBSR, Zhang et al., ACM MM 2021)
+``edsr_progressive`` the flagship's body with progressive x2 stages (LapSRN, Lai et al., CVPR 2017), an image at each
 =================  ================================================================================
 
 Submodules: :mod:`~srkit.models.layers` (the custom layers), :mod:`~srkit.models.cnn` (convolutional
 networks), :mod:`~srkit.models.recurrent` (recurrent networks), :mod:`~srkit.models.registry` (one
 :class:`ModelSpec` per architecture: builder, input kind, training defaults, paper numbers),
-:mod:`~srkit.models.reparam` (structural re-parameterisation: ``RepConv2D``, ``collapse``).
+:mod:`~srkit.models.reparam` (structural re-parameterisation: ``RepConv2D``, ``collapse``),
+:mod:`~srkit.models.progressive` (``edsr_progressive``), :mod:`~srkit.models.transfer` (``transfer_weights``: start a
+model from another scale or architecture by layer name).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ __all__ = [
     "ModelSpec", "REGISTRY", "INPUT_KINDS", "register", "unregister", "spec", "names", "build",
     "naive_cnn", "srcnn", "fsrcnn", "espcn", "edsr", "drcn", "sequence_rnn", "multiframe_rnn", "with_frames",
     "PixelShuffle", "ResidualScale", "ConvRecurrent2D", "PairWithReference", "FrameSelect", "WeightedSum", "RowRNN",
-    "load_model", "RepConv2D", "fuse_repconv", "collapse", "rep_espcn",
+    "load_model", "RepConv2D", "fuse_repconv", "collapse", "rep_espcn", "edsr_progressive", "transfer_weights",
 ]
 
 # Builders and layers load Keras (and TensorFlow): they are imported on first use, so that the registry
@@ -53,6 +56,8 @@ _LAZY = {
     **{n: "layers" for n in ("PixelShuffle", "ResidualScale", "ConvRecurrent2D", "PairWithReference", "FrameSelect",
                              "WeightedSum", "RowRNN")},
     **{n: "reparam" for n in ("RepConv2D", "fuse_repconv", "collapse", "rep_espcn")},
+    "edsr_progressive": "progressive",
+    "transfer_weights": "transfer",
 }
 
 
@@ -111,6 +116,12 @@ for _spec in (
     ModelSpec("rep_espcn", "srkit.models.reparam:rep_espcn", "lr", "ESPCN with multi-branch re-parameterisable layers, collapsed to plain convolutions for inference",
               patch_size=17, batch_size=32, learning_rate=1e-3,
               paper="ECBSR (Zhang et al., 2021) and RepVGG (Ding et al., 2021); no published numbers for this network"),
+    ModelSpec("edsr_progressive", "srkit.models.progressive:edsr_progressive", "lr",
+              "the flagship's body with LapSRN-style progressive x2 stages (scales 2, 4, 8), a loss at each",
+              patch_size=32, batch_size=16, learning_rate=5e-4, supervision=0.5,
+              paper="LapSRN (Lai et al., CVPR 2017) style; held to the flagship's numbers (VDSR; aim: DRRN, "
+                    "x8: VDSR and LapSRN as published by Lai et al., 2017)",
+              targets=_VDSR, aim=_DRRN),
 ):
     register(_spec)
 del _spec

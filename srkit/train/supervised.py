@@ -190,13 +190,59 @@ def _sampler(config: TrainConfig):
                         degradation=config.degradation)
 
 
-def _dataset(config: TrainConfig, sampler, start_step: int, targets: int = 1):
+def box_downscale(hr, factor: int):
+    """``hr`` (``(B, H, W, C)`` NumPy array) averaged over ``factor x factor`` blocks: the exact box-filter
+    downscale the intermediate predictions of progressive models are trained against (H and W must be
+    multiples of ``factor``)."""
+    import numpy as np
+
+    hr = np.asarray(hr)
+    if factor == 1:
+        return hr
+    b, h, w, c = hr.shape
+    if h % factor or w % factor:
+        raise SrkitError(f"Cannot box-downscale a {h}x{w} target by {factor}: the size must be a multiple of it.")
+    return hr.reshape(b, h // factor, factor, w // factor, factor, c).mean(axis=(2, 4), dtype=np.float64).astype(hr.dtype)
+
+
+def _target_factors(model) -> list[int]:
+    """For each output of a multi-output training view, how much smaller it is than the first (final) one:
+    1 for DRCN's same-size predictions, 4 and 2 for the x2 and x4 predictions of a progressive x8 model."""
+    shapes = model.compute_output_shape((1, 8, 8, model.input_shape[-1]))
+    if isinstance(shapes, dict) or not isinstance(shapes[0], (tuple, list)):
+        shapes = [shapes]
+    final = shapes[0][1]
+    factors = []
+    for s in shapes:
+        if final % s[1] or shapes[0][2] != s[2] * (final // s[1]):
+            raise SrkitError(f"{model.name}: an output of size {s[1:3]} is not an integer downscale of the final "
+                             f"output's {tuple(shapes[0][1:3])}; it cannot be supervised with a downscaled target.")
+        factors.append(final // s[1])
+    return factors
+
+
+def _dataset(config: TrainConfig, sampler, start_step: int, targets: int | list[int] = 1):
+    """The training batches: ``(x, y)``, or with several outputs ``(x, (y_1, ..., y_n))``.
+
+    ``targets``: the number of outputs (each trained against the same HR target, DRCN's deep supervision),
+    or one downscale factor per output (:func:`_target_factors`): an output ``f`` times smaller than the HR
+    is trained against the HR box-filtered over ``f x f`` blocks (:func:`box_downscale`).  LapSRN (Lai et
+    al., 2017) likewise supervised each pyramid level with a downscaled HR image (they used bicubic); the
+    box filter is exact, cheap and aligned with the pixel-shuffle grid of the stages.
+    """
+    factors = [1] * targets if isinstance(targets, int) else list(targets)
+    targets = len(factors)
     if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
         from ..pipeline import patch_dataset
 
         ds = patch_dataset(batch_size=config.batch_size, seed=config.seed, start_step=start_step, sampler=sampler)
-        if targets > 1:  # deep supervision: the same HR target for every output
-            ds = ds.map(lambda x, y: (x, tuple([y] * targets)))
+        if targets > 1:  # deep supervision: the HR target for every output (box-downscaled to its size)
+            def pool(y, f):
+                return y if f == 1 else tf.nn.avg_pool2d(y, f, f, "VALID")
+
+            ds = ds.map(lambda x, y: (x, tuple(pool(y, f) for f in factors)))
         return ds
 
     class Batches(keras.utils.PyDataset):
@@ -213,7 +259,7 @@ def _dataset(config: TrainConfig, sampler, start_step: int, targets: int = 1):
 
         def __getitem__(self, i):
             x, y = sampler.batch_at(config.seed, start_step + self.epoch * config.eval_every + i, config.batch_size)
-            return (x, tuple([y] * targets)) if targets > 1 else (x, y)
+            return (x, tuple(box_downscale(y, f) for f in factors)) if targets > 1 else (x, y)
 
         def on_epoch_end(self):
             self.epoch += 1
@@ -241,12 +287,15 @@ def _load_initial_weights(model, config: TrainConfig) -> None:
 
 def _supervised(model):
     """A training view of a model with intermediate predictions (layers named ``prediction1..T``): outputs
-    ``[final, prediction1, ..., predictionT]``, sharing every layer with ``model``."""
-    preds = sorted((layer for layer in model.layers if layer.name.startswith("prediction")),
+    ``[final, prediction1, ..., predictionT]``, sharing every layer with ``model``.  A prediction that is the
+    model's output itself is not repeated; the predictions may be smaller than the final output (a
+    progressive model's x2 and x4 images), see :func:`_dataset` for their targets.  A model whose only
+    prediction is its output (a one-recursion DRCN, a progressive x2 model) is returned as it is."""
+    preds = sorted((layer for layer in model.layers
+                    if layer.name.startswith("prediction") and layer.name[len("prediction"):].isdigit()),
                    key=lambda layer: int(layer.name[len("prediction"):]))
-    if not preds:
-        raise SrkitError(f"{model.name} has no intermediate predictions to supervise (supervision=0 for it).")
-    if len(preds) == 1:  # one recursion: the final output is the only prediction
+    preds = [p for p in preds if p.output is not model.output]
+    if not preds:  # one recursion, one x2 stage: the final output is the only prediction
         return model
     return keras.Model(model.input, [model.output, *[p.output for p in preds]], name=model.name + "_supervised")
 
@@ -322,8 +371,10 @@ def train(
     else:
         fit_model = found["checkpoint"]
     targets = len(fit_model.outputs)
+    if targets > 1:  # one downscale factor per output (1: the same HR target, DRCN)
+        targets = _target_factors(fit_model)
     model = fit_model
-    if targets > 1:  # the inference model: the final output only (the same layers and weights)
+    if len(fit_model.outputs) > 1:  # the inference model: the final output only (the same layers and weights)
         model = keras.Model(fit_model.input, fit_model.outputs[0], name=fit_model.name.replace("_supervised", ""))
     if fresh and config.init_weights:
         _load_initial_weights(model, config)
