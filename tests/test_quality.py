@@ -188,3 +188,80 @@ def test_niqe_input_rules():
     assert niqe(np.full((100, 100), 128, np.uint8)) == float("inf")  # no contrast at all
     with pytest.raises(ShapeError, match="border"):
         niqe(im, crop_border=60)
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation on all 14 Set14 images: the means are the numbers docs/results.md reports
+# (.venv/bin/python tools/niqe_validation.py prints them).
+# --------------------------------------------------------------------------------------------------
+DISTORTIONS = {
+    "blur": ((1.0, 2.0, 3.0), lambda im, v: gaussian_blur(im, v)),
+    "noise": ((5, 15, 30), lambda im, v: add_gaussian_noise(im, v, 0)),
+    "jpeg": ((90, 50, 20, 10), lambda im, v: jpeg_compress(im, v)),
+}
+
+
+@pytest.fixture(scope="module")
+def set14_all():
+    pairs = load_benchmark("Set14", 4)
+    assert len(pairs) == 14
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def set14_sr_niqe(set14_all):
+    """Mean NIQE (4-pixel border shaved) of HR, bicubic, EDSR and EDSR-GAN x4 on Set14, computed once."""
+    from srkit.zoo import upscaler
+
+    ups = {"hr": None, "bicubic": upscale, "edsr": upscaler("edsr"), "edsr_gan": upscaler("edsr_gan")}
+    return {name: float(np.mean([niqe(p.hr if up is None else up(p.lr, 4), crop_border=4) for p in set14_all]))
+            for name, up in ups.items()}
+
+
+@pytest.mark.parametrize("kind", ["blur", "noise"])
+def test_mean_niqe_on_set14_rises_with_blur_and_noise_from_the_hr_on(set14_all, kind):
+    levels, make = DISTORTIONS[kind]
+    means = [np.mean([niqe(p.hr) for p in set14_all])]
+    means += [np.mean([niqe(make(p.hr, v)) for p in set14_all]) for v in levels]
+    assert all(a < b for a, b in zip(means, means[1:])), (kind, means)
+    assert means[-1] > 2 * means[0], means  # the strongest level is far from the HR, not a rounding step
+
+
+def test_mean_niqe_on_set14_rises_as_jpeg_quality_falls(set14_all):
+    levels, make = DISTORTIONS["jpeg"]
+    means = [np.mean([niqe(make(p.hr, q)) for p in set14_all]) for q in levels]
+    assert all(a < b for a, b in zip(means, means[1:])), (levels, means)
+    assert means[-1] > means[0] + 2, means
+
+
+@pytest.mark.xfail(strict=True, reason="Set14's HR images carry sensor noise and film grain that JPEG at quality 90 "
+                                       "smooths away, so NIQE rates q90 slightly more natural than the HR itself")
+def test_mean_niqe_of_set14_hr_is_below_jpeg_quality_90(set14_all):
+    hr = np.mean([niqe(p.hr) for p in set14_all])
+    q90 = np.mean([niqe(jpeg_compress(p.hr, 90)) for p in set14_all])
+    assert hr < q90, (hr, q90)
+
+
+@pytest.mark.slow
+def test_niqe_ranks_hr_then_edsr_then_bicubic_at_x4_on_set14(set14_sr_niqe):
+    s = set14_sr_niqe
+    assert s["hr"] + 3 < s["edsr"] < s["bicubic"], s
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="the shipped edsr_gan (1000 GAN steps) adds a fine periodic grid of "
+                                       "artefacts; NIQE rates it less natural than the smooth EDSR output")
+def test_niqe_ranks_the_gan_output_between_hr_and_edsr_at_x4_on_set14(set14_sr_niqe):
+    s = set14_sr_niqe
+    assert s["hr"] < s["edsr_gan"] < s["edsr"], s
+
+
+@pytest.mark.slow
+def test_the_gan_outputs_niqe_comes_from_high_frequency_artefacts(set14_all, set14_sr_niqe):
+    """A light blur (sigma 0.7) removes the GAN's fine grid and with it most of its NIQE excess: the measure
+    reacts to the artefacts, not to the image size, the border or the colour handling."""
+    from srkit.zoo import upscaler
+
+    gan = upscaler("edsr_gan")
+    blurred = np.mean([niqe(gaussian_blur(gan(p.lr, 4), 0.7), crop_border=4) for p in set14_all])
+    assert blurred < set14_sr_niqe["edsr_gan"] - 2, (blurred, set14_sr_niqe)
