@@ -8,7 +8,7 @@ import numpy as np
 
 from .color import to_uint8
 
-__all__ = ["image_grid", "metric_bars", "show_filters", "tradeoff_plot", "perception_distortion_plot"]
+__all__ = ["image_grid", "metric_bars", "show_filters", "tradeoff_plot", "perception_distortion_plot", "gain_plot"]
 
 
 def _show(ax, image):
@@ -181,4 +181,45 @@ def perception_distortion_plot(table, curve=None, x: str = "psnr", y: str = "tex
                    "niqe": "NIQE (no reference), lower = more natural"}.get(y, y))
     if title:
         ax.set_title(title)
+    return ax
+
+
+def gain_plot(table, dataset: str = "Set5", y: str = "gain_db", ax=None, title: str | None = None):
+    """PSNR gain over bicubic (``y='gain_db'``) or absolute PSNR (``y='psnr'``, with bicubic's own line) against
+    the scale factor, one line per model, published methods as open markers (e.g. at x8).
+
+    ``table``: :func:`srkit.zoo.gain_table` (rows of ``dataset`` are drawn).  The scale axis is logarithmic
+    (x2, x3, x4, x8 evenly by factor): the gain shrinks as less of the image survives in the LR.
+    """
+    import matplotlib.pyplot as plt
+
+    t = table[table.dataset == dataset]
+    if not len(t):
+        raise ValueError(f"The table has no rows for {dataset!r}; it has {sorted(set(table.dataset))}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    zoo_rows, pub = t[t.source == "zoo"], t[t.source == "published"]
+    if y == "psnr":
+        bic = t.sort_values("source", key=lambda c: c != "zoo").groupby("scale").bicubic_psnr.first()  # measured first
+        ax.plot(bic.index, bic.values, "k--", lw=1, label="bicubic")
+    else:
+        ax.axhline(0, color="k", lw=0.8, ls="--")
+    for i, (name, g) in enumerate(zoo_rows.groupby("model", sort=False)):
+        g = g.sort_values("scale")
+        ax.plot(g.scale, g[y], "o-", color=f"C{i}", ms=4, label=name)
+    for j, (_, row) in enumerate(pub.iterrows()):
+        ax.plot(row.scale, row[y], marker="s", mfc="none", color="grey", ms=6, ls="none",
+                label="published at x8" if j == 0 else None)
+        if y == "gain_db":  # in PSNR the published points lie too close together to be labelled
+            ax.annotate(row.model, (row.scale, row[y]), textcoords="offset points", xytext=(6, -3), fontsize=7,
+                        color="grey")
+    scales = sorted(set(t.scale))
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(scales)
+    ax.set_xticklabels([f"x{s}" for s in scales])
+    ax.minorticks_off()
+    ax.set_xlabel("scale factor")
+    ax.set_ylabel("gain over bicubic (dB)" if y == "gain_db" else "PSNR (dB)")
+    ax.set_title(title or f"{dataset}: " + ("gain over bicubic" if y == "gain_db" else "PSNR") + " by scale")
+    ax.legend(fontsize=7)
     return ax
