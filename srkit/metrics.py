@@ -287,7 +287,8 @@ def texture_distance(sr, hr, scale: int, crop_border: int | None = None, bins: i
       real texture, and a shifted image scores 0.  Use it next to PSNR/SSIM, never alone;
     * it is an image-level statistic: a small image has few pixels per ring, so the value is noisy;
     * it measures amount of detail, not whether people find the image natural (that needs a user study
-      or a learned metric such as LPIPS/NIQE, which the kit does not ship).
+      or a learned metric such as LPIPS or DISTS, which the kit does not ship; :func:`srkit.quality.niqe`
+      is a no-reference naturalness statistic, not fitted to human judgements).
     """
     _, ratio = spectral_log_ratio(sr, hr, scale, crop_border, bins)
     return float(np.mean(np.abs(ratio)))

@@ -20,8 +20,18 @@ The steps follow the authors' MATLAB release (``computequality.m``, ``estimatemo
 differs, on purpose: **the pristine model shipped with srkit was fitted by the kit** on its own training
 photos (T91 and BSD200 without the 8 validation images; ``python tools/fit_niqe.py`` remakes it), not on the
 125 photos of the paper.  Scores therefore rank images the same way but their absolute values differ from
-published NIQE numbers; compare NIQE values computed with the same pristine model only.  Colour images are
+published NIQE numbers (which use the MATLAB release's model of 125 other photos); compare NIQE values computed
+with the same pristine model only, and compare rankings, not absolute values, with papers.  Colour images are
 scored on BT.601 luma (:func:`srkit.color.rgb_to_y`, rounded), as SR papers score them.
+
+What it can and cannot tell (measured on Set14 in ``docs/results.md``, "No-reference quality (NIQE)"): NIQE
+rises steadily with blur, noise and strong JPEG, and rates bicubic and PSNR-trained x4 outputs far from
+natural; it also penalises GAN artefacts such as a fine periodic grid.  It rates a mild smoothing of a grainy
+photo (JPEG quality 90) as slightly *more* natural, and it says nothing about fidelity to the true scene.
+The learned metrics the field uses, LPIPS and DISTS, are deep-feature distances to the reference calibrated
+on human similarity judgements; they need pretrained network weights from a model hub, which the kit does not
+ship (it works offline), so the kit offers NIQE (no reference) and :func:`srkit.metrics.texture_distance`
+(amount of fine detail against the reference) instead: neither is a judgement of what people see.
 
     >>> from srkit.quality import niqe
     >>> niqe(image)               # lower = more natural-looking
