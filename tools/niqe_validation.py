@@ -7,7 +7,15 @@ Prints two Markdown tables (the numbers of docs/results.md, "No-reference qualit
 1. mean NIQE of the HR images, then of the HR under Gaussian blur (sigma 1, 2, 3), Gaussian noise (sigma 5,
    15, 30 grey levels, seed 0) and JPEG (quality 90, 50, 20, 10); whole images, no border shaved;
 2. mean NIQE at x4 (4 pixels shaved from every border) of the HR, of bicubic, of the zoo's ``edsr`` (PSNR-trained)
-   and ``edsr_gan`` (GAN fine-tuned) outputs, and of the GAN output lightly blurred (sigma 0.7).
+   and ``edsr_gan`` (GAN fine-tuned) outputs, and of the GAN output lightly blurred (sigma 0.7);
+3. the perception-distortion table (srkit.gan.perception_distortion_table) of the same four methods on Set5
+   and Set14 at x4: PSNR, SSIM, texture distance and NIQE.
+
+    .venv/bin/python tools/niqe_validation.py --diagnose
+
+prints instead what explains the orderings that fail: per image, NIQE of the HR, of JPEG quality 90 and of a
+light Gaussian blur (sigma 0.5); then the HR / JPEG 90 / x4 means with pristine models refitted on T91 alone and
+on BSD200 alone (validation images held out; never a benchmark image; not shipped).
 
 tests/test_quality.py asserts the same orderings.
 """
@@ -53,9 +61,45 @@ def main() -> int:
     for name, make in methods.items():
         s = [niqe(make(p), crop_border=4) for p in pairs]
         print(f"| {name} | {np.mean(s):.2f} | {np.min(s):.2f} | {np.max(s):.2f} |")
+    from srkit.gan import perception_distortion_table
+
+    table = perception_distortion_table({"HR": "hr", "bicubic": "bicubic", "edsr": upscaler("edsr"),
+                                         "edsr_gan": gan}, ["Set5", "Set14"], 4)
+    print("\nPerception-distortion table, x4 (means over every image)\n")
+    print("| method | dataset | PSNR | SSIM | texture | NIQE |")
+    print("|---|---|---|---|---|---|")
+    for r in table.itertuples():
+        print(f"| {r.method} | {r.dataset} | {r.psnr:.2f} | {r.ssim:.4f} | {r.texture:.2f} | {r.niqe:.2f} |")
     print(f"\n({time.perf_counter() - t0:.0f} s)")
     return 0
 
 
+def diagnose() -> int:
+    import numpy as np
+
+    from srkit.data import load_benchmark, load_training_images
+    from srkit.degrade import gaussian_blur, jpeg_compress, upscale
+    from srkit.quality import fit_pristine, niqe
+    from srkit.zoo import upscaler
+
+    pairs = load_benchmark("Set14", 4)
+    print("| image | HR | JPEG 90 | blur sigma 0.5 |")
+    print("|---|---|---|---|")
+    for p in pairs:
+        print(f"| {p.name} | {niqe(p.hr):.2f} | {niqe(jpeg_compress(p.hr, 90)):.2f} | "
+              f"{niqe(gaussian_blur(p.hr, 0.5)):.2f} |")
+    outs = {"bicubic": [upscale(p.lr, 4) for p in pairs], "edsr": [upscaler("edsr")(p.lr, 4) for p in pairs],
+            "edsr_gan": [upscaler("edsr_gan")(p.lr, 4) for p in pairs]}
+    print("\n| pristine model | patches | HR | JPEG 90 | x4: HR | bicubic | edsr | edsr_gan |")
+    print("|---|---|---|---|---|---|---|---|")
+    for data in (["T91"], ["BSD200"]):
+        m = fit_pristine(load_training_images(data))
+        cells = [np.mean([niqe(p.hr, m) for p in pairs]), np.mean([niqe(jpeg_compress(p.hr, 90), m) for p in pairs]),
+                 np.mean([niqe(p.hr, m, crop_border=4) for p in pairs])]
+        cells += [np.mean([niqe(im, m, crop_border=4) for im in ims]) for ims in outs.values()]
+        print(f"| {' + '.join(data)} alone | {m.info['patches']} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(diagnose() if "--diagnose" in sys.argv[1:] else main())
