@@ -30,6 +30,7 @@ Commands:
 Examples:
   srkit evaluate bicubic --data Set5 Set14 BSD100 --scale 2 3 4
   srkit evaluate bicubic lanczos3 --data Set5 --scale 4 --json results.json
+  srkit evaluate bicubic --data Set5 Set14 BSD100 --scale 8
   srkit degrade photo.png photo_x4.png --scale 4
   srkit upscale photo_x4.png photo_sr.png --model edsr --scale 4
   srkit evaluate espcn --scale 3 --data Set5
@@ -123,7 +124,8 @@ def cmd_upscale(args) -> int:
     from .infer import InterpolationUpscaler, KerasUpscaler
     from .io import read_image, save_image
 
-    check_int("--scale", args.scale, low=1, hint="Pretrained models upscale x2, x3 or x4.")
+    check_int("--scale", args.scale, low=1, hint="Interpolations upscale at any scale (e.g. x8); pretrained models at the "
+              "scales srkit zoo lists.")
     check_int("--tile", args.tile, low=0, hint="Use 0 for no tiling, or a tile size such as 128.")
     _refuse_overwriting_input(args)
     lr = read_image(args.input)
@@ -247,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", nargs="+", default=["Set5", "Set14", "BSD100"], metavar="SET",
                    help="benchmark sets (default: Set5 Set14 BSD100)")
     p.add_argument("--scale", nargs="+", type=int, default=[2, 3, 4], metavar="K",
-                   help="scale factors (default: 2 3 4)")
+                   help="scale factors: 2, 3, 4 and/or 8 (default: 2 3 4)")
     p.add_argument("--json", metavar="PATH", help="also write the table as JSON records")
     p.add_argument("--per-image", action="store_true", help="one row per image instead of averages")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N images of each set")
@@ -265,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "and noise and JPEG after.")
     p.add_argument("input", help="HR image (PNG, JPEG, BMP, TIFF, WebP)")
     p.add_argument("output", help="where to write the LR image (use .png)")
-    p.add_argument("--scale", type=int, required=True, help="downscaling factor, e.g. 2, 3 or 4")
+    p.add_argument("--scale", type=int, required=True, help="downscaling factor, e.g. 2, 3, 4 or 8")
     p.add_argument("--blur", type=float, default=0.0, metavar="SIGMA", help="Gaussian blur sigma, 0-100 HR pixels (0: none)")
     p.add_argument("--noise", type=float, default=0.0, metavar="SIGMA", help="Gaussian noise sigma, 0-255 grey levels (0: none)")
     p.add_argument("--jpeg", type=int, metavar="Q", help="JPEG quality, 1-100 (typical: 30-95)")
@@ -280,7 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="LR image (PNG, JPEG, BMP, TIFF, WebP)")
     p.add_argument("output", help="where to write the result (use .png)")
     p.add_argument("--model", default="edsr", help="zoo model (srkit zoo lists them) or an interpolation (default edsr)")
-    p.add_argument("--scale", type=int, required=True, help="2, 3 or 4")
+    p.add_argument("--scale", type=int, required=True,
+                   help="2, 3, 4 or 8 (a zoo model only at the scales it was trained for: srkit zoo lists them)")
     p.add_argument("--tile", type=int, default=128, help="tile size in LR pixels, >= 0 (0: no tiling; default 128)")
     p.add_argument("--overwrite", action="store_true", help="allow OUTPUT to be the input file itself")
     p.set_defaults(func=cmd_upscale)
@@ -323,7 +326,8 @@ def _add_train_parsers(sub) -> None:
                        "every --eval-every steps; at the end the final weights are tested on the benchmarks "
                        "(--test).\nRun the same command again to resume after an interruption.\n\nModels:\n" + models)
     p.add_argument("model", choices=list(REGISTRY), metavar="MODEL", help="one of the models listed above")
-    p.add_argument("--scale", type=int, required=True, help="2, 3 or 4")
+    p.add_argument("--scale", type=int, required=True,
+                   help="2, 3, 4 or 8 (edsr_progressive: 2, 4 or 8)")
     opt(p, "--steps", "steps", td, "optimisation steps", type=int)
     opt(p, "--time-budget", "time_budget_s", td,
         "train for this many seconds instead (cosine LR over time; --steps becomes an upper bound)", type=float,
@@ -374,7 +378,7 @@ def _add_train_parsers(sub) -> None:
                        "--eval-every steps. Run the same "
                        "command again to resume.")
     opt(p, "--generator", "generator", gd, "zoo name or .keras file of the PSNR generator")
-    opt(p, "--scale", "scale", gd, "2, 3 or 4", type=int)
+    opt(p, "--scale", "scale", gd, "2, 3, 4 or 8 (the generator's scale)", type=int)
     opt(p, "--steps", "steps", gd, "generator (= discriminator) updates", type=int)
     opt(p, "--time-budget", "time_budget_s", gd, "stop after this many seconds", type=float, metavar="SECONDS")
     p.add_argument("--out", metavar="DIR", help="run folder (default runs/gan_GENERATOR_xSCALE)")

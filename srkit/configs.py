@@ -149,7 +149,7 @@ class TrainConfig(JsonConfig):
 
     Args:
         model: a registered model name (:data:`srkit.models.REGISTRY`).
-        scale: 2, 3 or 4.
+        scale: 2, 3, 4 or 8 (edsr_progressive: 2, 4 or 8).
         steps: total optimisation steps, a whole number >= 1.
         model_config: keyword arguments for the model builder (e.g. ``{"blocks": 8}``): only parameters its
             builder takes, and never ``scale`` or ``channels`` (set by the fields of the same names).
@@ -322,7 +322,7 @@ class GANConfig(JsonConfig):
     Args:
         generator: zoo name of the PSNR generator to start from (its architecture and weights), or a
             ``.keras`` file.
-        scale: 2, 3 or 4.
+        scale: 2, 3, 4 or 8 (the generator's scale).
         steps: generator (= discriminator) updates, >= 1.
         pixel_weight, adversarial_weight, feature_weight, perceptual_weight: loss weights, finite and >= 0
             (see :class:`GANTrainer`); ``perceptual_weight > 0`` needs the VGG19 weights offline.

@@ -251,7 +251,9 @@ def modcrop(image: np.ndarray, scale: int) -> np.ndarray:
                          "give one image at a time (e.g. images[0] of a batch).")
     h, w = image.shape[:2]
     if h < scale or w < scale:
-        raise ShapeError(f"Image of size {h}x{w} is smaller than the scale factor {scale}.")
+        raise ShapeError(f"Image of size {h}x{w} is smaller than the scale factor {scale}: its x{scale} LR would be "
+                         f"smaller than one pixel. Give an image of at least {scale}x{scale} pixels (in practice much "
+                         "larger) or use a smaller scale.")
     return image[: h - h % scale, : w - w % scale]
 
 
@@ -590,7 +592,7 @@ class Degradation:
 def _check_scale(scale) -> int:
     ok = isinstance(scale, numbers.Real) and not isinstance(scale, bool)
     if not ok or not math.isfinite(scale) or not float(scale).is_integer() or int(scale) < 1:
-        raise InvalidValueError(f"The scale factor must be a positive integer (2, 3 or 4), got {scale!r}.")
+        raise InvalidValueError(f"The scale factor must be a positive integer (e.g. 2, 3, 4 or 8), got {scale!r}.")
     return int(scale)
 
 

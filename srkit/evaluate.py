@@ -51,7 +51,7 @@ def evaluate(
             function of ``scale`` that returns an upscaler: pass ``{scale: upscaler}`` to use a
             different model per scale.
         datasets: benchmark names, e.g. ``['Set5', 'Set14']``, or ``'val'`` (the held-out training images).
-        scales: scale factors, e.g. ``[2, 3, 4]``.
+        scales: scale factors, e.g. ``[2, 3, 4]`` or ``[8]``.
         per_image: return one row per image instead of one per (dataset, scale).
         limit: only the first ``limit`` images of each set (for quick checks; a whole number >= 1, or
             ``None`` for all).  Dataset names, scales and ``limit`` are all checked before any scoring.

@@ -170,7 +170,7 @@ def score_benchmark(
         upscaler: an interpolation or zoo name, a Keras model (a generator too) or a callable
             ``f(lr, scale) -> sr`` (see :func:`srkit.upscalers.as_upscaler`).
         dataset: ``'Set5'``, ``'Set14'`` or ``'BSD100'``.
-        scale: 2, 3 or 4.
+        scale: 2, 3, 4 or 8.
         metrics, crop_border, y_channel: as in :func:`score_image`.
         limit: only the first ``limit`` images (quick checks during training).
         **labels: extra columns for every row, e.g. ``method='srgan'``.

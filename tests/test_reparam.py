@@ -180,7 +180,7 @@ def test_bad_arguments_are_refused():
 
     with pytest.raises(InvalidValueError, match="subclassed"):
         collapse(Sub())
-    with pytest.raises(ValueError, match="scale 2, 3 or 4"):
+    with pytest.raises(ValueError, match="scale 2, 3, 4 or 8"):
         models.rep_espcn(5)
     with pytest.raises(InvalidValueError, match="filters must be a list"):
         models.rep_espcn(3, filters=(64, 0))

@@ -1,13 +1,14 @@
 """Start a model from the weights of another scale or architecture (by layer name) and save it as a .keras file.
 
     python tools/init_from.py zoo:edsr:4 --model edsr_progressive --scale 8 --out runs/init.keras
-    srkit train edsr_progressive --scale 8 --init-weights runs/init.keras ...
+    srkit train edsr_progressive --scale 8 --init runs/init.keras ...
 
 SRC is a ``.keras`` file or ``zoo:NAME:SCALE`` (a zoo model).  The target ``--model`` is built at ``--scale``
 (with ``--model-config``, a JSON object of builder arguments: give the same one to ``srkit train``), the
 layers it shares by name with the source get the source's weights (:func:`srkit.models.transfer_weights`;
 extra upsampling steps start from the source's last one unless ``--no-extend``), the report is printed, and
-the result is saved: ``srkit train --init-weights FILE`` accepts it, since it has the target's architecture.
+the result is saved: ``srkit train --init FILE`` (``TrainConfig.init_weights``) accepts it, since it has the
+target's architecture.
 """
 
 from __future__ import annotations

@@ -72,6 +72,11 @@ def card(name: str, scale: int) -> dict:
         if name not in names:
             raise ZooError(f"No pretrained model named {name!r}. The zoo has: {', '.join(names) or 'nothing'}.")
         scales = sorted(s for n, s in cards if n == name)
+        if scale == 8:  # say how to get an x8 model
+            raise ZooError(f"The zoo has no x8 weights for {name!r} (only scales {scales}). Pick one of those scales, "
+                           f"or train an x8 model: srkit train {name} --scale 8 (edsr_progressive can start from "
+                           "edsr's x4 weights: python tools/init_from.py zoo:edsr:4 --model edsr_progressive "
+                           "--scale 8 --out runs/init.keras).")
         raise ZooError(f"The zoo has {name!r} for scales {scales}, not x{scale}. Pick one of those scales.")
     return cards[(name, scale)]
 
