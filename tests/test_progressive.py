@@ -89,6 +89,25 @@ def test_progressive_trains_with_a_loss_at_each_stage_and_saves(tmp_path):
     np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(result.model(x)), atol=1e-5)
 
 
+def test_a_killed_progressive_run_resumes_with_its_three_outputs(tmp_path):
+    cfg = TrainConfig("edsr_progressive", 8, steps=2, eval_every=1, val_limit=1, limit=2, model_config=SMALL,
+                      patch_size=8, batch_size=2)
+
+    class Kill(Exception):
+        pass
+
+    class KillAfterFirstEpoch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise Kill()
+
+    with pytest.raises(Kill):
+        train(cfg, out_dir=tmp_path, verbose=0, callbacks=[KillAfterFirstEpoch()])
+    checkpoint = keras.saving.load_model(sorted(tmp_path.glob("checkpoint*.keras"))[-1], safe_mode=True)
+    assert _target_factors(checkpoint) == [1, 4, 2]  # the training view: final, x2 and x4 predictions
+    resumed = train(cfg, out_dir=tmp_path, verbose=0)
+    assert [h["step"] for h in resumed.history] == [1, 2] and len(resumed.model.outputs) == 1
+
+
 def test_edsr_x8_upsamples_eight_times():
     m = models.build("edsr", 8, **SMALL)
     assert np.asarray(m(np.zeros((1, 3, 4, 1), np.float32))).shape == (1, 24, 32, 1)
