@@ -223,8 +223,10 @@ InterpolationWidget(state)
 #
 # Every method is a point: PSNR (distortion, better to the right) against texture distance (better
 # down). Blau & Michaeli (2018) proved that the bottom-right corner is out of reach: past a point, any
-# gain in one costs the other. Left: the methods on a benchmark (mean over images). Right: the zebra
-# image, with the network-interpolation curve from the PSNR model ($\alpha = 0$) to the GAN ($\alpha = 1$).
+# gain in one costs the other. Left: the methods on a benchmark (mean over images). Middle: the same methods
+# with NIQE as the perception axis (no reference needed, lower = more natural: `srkit.quality.niqe`); the HR's
+# own NIQE is the dotted line. Right: the zebra image, with the network-interpolation curve from the PSNR
+# model ($\alpha = 0$) to the GAN ($\alpha = 1$).
 
 # %%
 import pandas as pd
@@ -236,10 +238,11 @@ methods = {"HR": "hr", "bicubic": "bicubic", "PSNR model": psnr_model, "GAN": ga
 table = gan.perception_distortion_table(methods, sets, scale, limit=limit)
 curve = state.curve((0.0, 0.25, 0.5, 0.75, 1.0))
 points = pd.DataFrame([{"method": k, **m} for k, m in state.compare.metrics.items() if m and k != "blend"])
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+fig, axes = plt.subplots(1, 3, figsize=(16, 3.8))
 n_images = limit or len(load_benchmark(sets[0], scale))
 perception_distortion_plot(table[table.dataset == sets[0]], ax=axes[0], title=f"{sets[0]} x4 (mean over {n_images} images)")
-perception_distortion_plot(points, curve=curve, ax=axes[1], title="zebra x4: network interpolation")
+perception_distortion_plot(table[table.dataset == sets[0]], y="niqe", ax=axes[1], title=f"{sets[0]} x4, NIQE")
+perception_distortion_plot(points, curve=curve, ax=axes[2], title="zebra x4: network interpolation")
 fig.tight_layout()
 
 # %% [markdown]
