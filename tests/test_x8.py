@@ -94,3 +94,14 @@ def test_train_at_x8_from_the_command_line(tmp_path, capsys):
 
     model = models.load_model(tmp_path / "run" / "model.keras")
     assert np.asarray(model(np.zeros((1, 3, 4, 1), np.float32))).shape == (1, 24, 32, 1)
+
+
+def test_multi_frame_models_work_at_x8():
+    from srkit import models
+    from srkit.burst import make_burst, upscale_burst
+
+    img = (np.random.default_rng(0).random((96, 96)) * 255).astype(np.uint8)
+    burst = make_burst(img, 8, frames=3)
+    h, w = burst.frames.shape[1:3]
+    sr = upscale_burst(models.build("multiframe_rnn", 8, frames=3), burst.frames, 8)
+    assert sr.shape[:2] == (8 * h, 8 * w)
