@@ -817,6 +817,22 @@ class SecondOrderDegradation:
         set_(self, "iso_prob", _check_prob("iso_prob", self.iso_prob))
         set_(self, "jpeg_first_prob", _check_prob("jpeg_first_prob", self.jpeg_first_prob))
 
+    @classmethod
+    def mixed(cls, scale: int) -> "SecondOrderDegradation":
+        """The classical blind-SR training set-up, as one round (the degradation named ``'mixed'``).
+
+        Each step with probability 1/2, independently: a Gaussian blur of the HR (sigma 0.2 to 2.5 HR pixels,
+        isotropic or anisotropic), then MATLAB-bicubic downsampling to the LR size (always; no intermediate
+        resize), Gaussian noise on the LR (sigma 1 to 30 grey levels, per channel), and JPEG last (quality 30
+        to 95).  One patch in eight is the clean bicubic LR of the benchmarks.  It covers the blur, noise and
+        JPEG of :data:`srkit.evaluate.DEGRADED_CONDITIONS` without the second round's compounding, so a
+        model trained on it stays close to a bicubic-trained one on clean inputs.
+        """
+        return cls(scale, blur_prob=0.5, blur_sigma=(0.2, 2.5), resize_probs=(0.0, 0.0, 1.0), noise_prob=0.0,
+                   jpeg_prob=0.0, blur_prob2=0.0, resize_probs2=(0.0, 0.0, 1.0), noise_prob2=0.5,
+                   gaussian_noise_prob2=1.0, noise_sigma2=(1.0, 30.0), gray_noise_prob2=0.0, jpeg_prob2=0.5,
+                   jpeg_quality2=(30, 95), resize_modes=("bicubic",), jpeg_first_prob=0.0)
+
     @property
     def is_random(self) -> bool:
         """Always ``True``: every call draws new degradations (so samplers degrade each patch on its own)."""
@@ -916,14 +932,15 @@ class SecondOrderDegradation:
 
 
 #: Degradations by name (:func:`degradation`): the classical presets and the second-order pipeline.
-DEGRADATIONS = ("bicubic", "bd", "dn", "realistic")
+DEGRADATIONS = ("bicubic", "bd", "dn", "mixed", "realistic")
 
 
 def degradation(name: str, scale: int) -> "Degradation | SecondOrderDegradation":
     """A degradation by name, for ``scale``: ``'bicubic'`` (:meth:`Degradation.BI`, the benchmarks'),
     ``'bd'`` (:meth:`Degradation.BD`, blur then bicubic), ``'dn'`` (:meth:`Degradation.DN`, bicubic then noise
-    sigma 30) or ``'realistic'`` (:class:`SecondOrderDegradation` with its defaults).  Another name is refused
-    with the list of names."""
+    sigma 30), ``'mixed'`` (:meth:`SecondOrderDegradation.mixed`: one round, blur, noise and JPEG each with
+    probability 1/2, no intermediate resize) or ``'realistic'`` (:class:`SecondOrderDegradation` with its
+    defaults, two rounds).  Another name is refused with the list of names."""
     from .errors import check_choice
 
     check_choice("degradation", name, DEGRADATIONS,
@@ -932,4 +949,6 @@ def degradation(name: str, scale: int) -> "Degradation | SecondOrderDegradation"
     scale = _check_scale(scale)
     if name == "realistic":
         return SecondOrderDegradation(scale)
+    if name == "mixed":
+        return SecondOrderDegradation.mixed(scale)
     return {"bicubic": Degradation.BI, "bd": Degradation.BD, "dn": Degradation.DN}[name](scale)

@@ -200,11 +200,11 @@ def test_bad_settings_are_refused_with_what_to_do():
 
 
 def test_degradations_by_name():
-    assert DEGRADATIONS == ("bicubic", "bd", "dn", "realistic")
+    assert DEGRADATIONS == ("bicubic", "bd", "dn", "mixed", "realistic")
     assert degradation("bicubic", 3) == Degradation.BI(3)
     assert degradation("bd", 2) == Degradation.BD(2) and degradation("dn", 4) == Degradation.DN(4)
     assert degradation("realistic", 4) == SecondOrderDegradation(4)
-    with pytest.raises(InvalidValueError, match="'bicubic', 'bd', 'dn', 'realistic'.*'nope'"):
+    with pytest.raises(InvalidValueError, match="'bicubic', 'bd', 'dn', 'mixed', 'realistic'.*'nope'"):
         degradation("nope", 4)
     with pytest.raises(InvalidValueError, match="scale"):
         degradation("realistic", 0)
@@ -287,3 +287,19 @@ def test_a_tiny_training_run_with_the_realistic_degradation(tmp_path):
     assert result.history and int(result.history[-1]["step"]) == 3
     assert np.isfinite(result.final_val_psnr)
     assert json.loads((tmp_path / "config.json").read_text())["degradation"] == "realistic"
+
+
+def test_mixed_is_one_round_of_blur_noise_and_jpeg_each_half_the_time():
+    import numpy as np
+
+    from srkit.degrade import SecondOrderDegradation, bicubic_downsample, degradation
+
+    d = degradation("mixed", 4)
+    assert d == SecondOrderDegradation.mixed(4)
+    assert (d.resize_probs, d.resize_probs2, d.resize_modes) == ((0.0, 0.0, 1.0), (0.0, 0.0, 1.0), ("bicubic",))
+    hr = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    clean = bicubic_downsample(hr, 4).astype(int)
+    # about one draw in eight is the clean bicubic LR (up to the rounding of a float pipeline)
+    near_clean = sum(np.abs(d(hr, i).astype(int) - clean).max() <= 1 for i in range(400))
+    assert 25 <= near_clean <= 80
+    assert d(hr, 3).shape == (16, 16, 3) and np.array_equal(d(hr, 3), d(hr, 3))
