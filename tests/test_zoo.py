@@ -12,6 +12,8 @@ from srkit.evaluate import evaluate
 EXPECTED = {(m, s) for m in ("srcnn", "fsrcnn", "espcn", "edsr") for s in (2, 3, 4)}
 # the GAN chapter and the RNN chapter
 CHAPTERS = {("edsr_gan", 4), ("drcn", 3), ("sequence_rnn", 3), ("multiframe_rnn", 4), ("singleframe_rnn", 4)}
+# the higher-scale and quality chapter: direct and progressive x8, blind models trained on degraded inputs
+CHAPTERS |= {("edsr", 8), ("edsr_progressive", 8), ("edsr_blind", 4), ("edsr_realistic", 4)}
 BURST = {("multiframe_rnn", 4), ("singleframe_rnn", 4)}
 
 

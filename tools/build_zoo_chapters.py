@@ -28,6 +28,12 @@ SETS = ["Set5", "Set14", "BSD100"]
 # Zoo entries that are variants of a registered architecture, and what each is held to.
 VARIANT_TARGETS = {
     "singleframe_rnn": {"paper": "the equal-capacity single-frame baseline of multiframe_rnn"},
+    "edsr_blind": {"paper": "blind SR (trained on blur, noise and JPEG): on every degraded condition of "
+                            "srkit.evaluate.robustness (Set14 x4) at least the bicubic-trained edsr x4, and at most "
+                            "1 dB below it on clean bicubic inputs (its card's 'robustness' table)"},
+    "edsr_realistic": {"paper": "Real-ESRGAN-style second-order degradations (Real-ESRNet, the PSNR-trained stage of "
+                                "Real-ESRGAN, also scores far below bicubic-trained models on bicubic benchmarks); "
+                                "measured in its card's 'robustness' table"},
     "edsr_gan": {"paper": "texture distance at most halfway from the PSNR generator's to HR's, PSNR at most 3 dB below "
                           "the PSNR generator (SRGAN lost 2.65 dB against SRResNet on Set5 x4)"},
 }
