@@ -557,6 +557,56 @@ def _test_augment_pair(fn) -> None:
             _compare(got_hr, dihedral(hr, k, flip), f"{call}: the HR patch", atol=0)
 
 
+def _test_box_target(fn) -> None:
+    from .train.supervised import box_downscale
+
+    _require_callable(fn)
+    rng = np.random.default_rng(17)
+    for shape, f in (((2, 8, 12, 1), 2), ((1, 16, 8, 3), 4), ((3, 6, 9, 1), 3), ((1, 8, 8, 2), 8), ((2, 4, 6, 1), 1)):
+        hr = rng.random(shape, dtype=np.float32)
+        call = f"{_name_of(fn)}(hr of shape {shape}, {f})"
+        _compare(_run(fn, hr.copy(), f, call=call), box_downscale(hr, f), call, atol=1e-5, dtype="same")
+
+
+def _test_aniso_kernel(fn) -> None:
+    from .degrade import blur_kernel
+
+    _require_callable(fn)
+    for size, sx, sy, angle in ((7, 1.0, 1.0, 0.0), (21, 3.0, 1.0, 0.5), (15, 0.8, 2.5, -1.2), (11, 2.0, 0.6, 2.8),
+                                (9, 1.5, 1.5, 0.9)):
+        call = f"{_name_of(fn)}({size}, sigma_x={sx}, sigma_y={sy}, angle={angle})"
+        _compare(_run(fn, size, sx, sy, angle, call=call), blur_kernel(size, sx, sy, angle), call, atol=1e-6)
+
+
+def _x8_gain(dataset: str) -> float:
+    return _zoo_gain("edsr", dataset, 8)
+
+
+def _blind_results() -> dict:
+    """The blind vs BI robustness table shipped with the kit (bench/blind_sr.json)."""
+    import json
+
+    return json.loads((Path(__file__).resolve().parents[1] / "bench" / "blind_sr.json").read_text())
+
+
+def _blind_advantage(condition: str) -> float:
+    rows = {(r["method"], r["condition"]): r["psnr"] for r in _blind_results()["rows"]}
+    return float(rows[("edsr_blind", condition)] - rows[("edsr", condition)])
+
+
+def _lowest_niqe(names=("baboon", "comic", "zebra"), scale: int = 4) -> str:
+    from .data import load_benchmark
+    from .degrade import upscale
+    from .quality import niqe
+    from .zoo import upscaler
+
+    pairs = [p for p in load_benchmark("Set14", scale) if p.name in names]
+    methods = {"bicubic": lambda lr: upscale(lr, scale), **{n: (lambda u: lambda lr: u(lr, scale))(upscaler(n))
+                                                           for n in ("edsr", "edsr_gan")}}
+    means = {m: float(np.mean([niqe(up(p.lr), crop_border=scale) for p in pairs])) for m, up in methods.items()}
+    return min(means, key=means.get)
+
+
 _BUILD = 2  # points of an exercise that builds something
 
 EXERCISES: dict[str, Exercise] = {
@@ -737,6 +787,29 @@ EXERCISES: dict[str, Exercise] = {
         "With a zero gradient each step multiplies w by (1 - lr_t * weight_decay); multiply these factors over "
         "the 4000 steps, with lr_t = learning_rate_at(t, 1e-3, 4000).",
         tolerance=0.001,
+    ),
+    "07.1": Exercise(
+        None,
+        "hr.reshape(b, h // f, f, w // f, f, c).mean(axis=(2, 4)): each output pixel is the mean of one f x f "
+        "block (not every f-th pixel); cast back with .astype(hr.dtype).",
+        test=_test_box_target, points=_BUILD,
+    ),
+    "07.2": Exercise(
+        None,
+        "r = np.arange(size) - size // 2; xx, yy = np.meshgrid(r, -r) (y up); R = [[cos, -sin], [sin, cos]]; "
+        "inv = np.linalg.inv(R @ diag(sigma_x**2, sigma_y**2) @ R.T); k = exp(-0.5 * p.inv.p) at every "
+        "p = (xx, yy); return k / k.sum().",
+        test=_test_aniso_kernel, points=_BUILD,
+    ),
+    "07.3": Exercise(
+        lambda: _x8_gain("Set14"),
+        "zoo.card('edsr', 8)['scores']['Set14']['psnr'] minus evaluate('bicubic', 'Set14', 8).psnr[0].",
+        tolerance=0.015,  # the difference of two numbers printed with two decimals
+    ),
+    "07.4": Exercise(
+        _lowest_niqe,
+        "Section 2's table has it: the column with the smallest mean NIQE (leave out HR, which is not a method). "
+        "Answer 'bicubic', 'edsr' or 'edsr_gan'.",
     ),
 }
 

@@ -246,9 +246,30 @@ WRONG = {  # key -> [(a subtly wrong answer, words the feedback must contain)]
               "values differ"),
              (lambda lr, hr, k, f: (np.rot90(lr, k)[::-1] if f else np.rot90(lr, k), np.rot90(hr, k)[::-1] if f else np.rot90(hr, k)),
               "values differ")],
+    "07.1": [(lambda hr, f: hr[:, ::f, ::f], "values differ"),
+             (lambda hr, f: hr.reshape(hr.shape[0], f, hr.shape[1] // f, f, hr.shape[2] // f, -1).mean(axis=(1, 3)),
+              "values differ"),
+             (lambda hr, f: hr.reshape(hr.shape[0], hr.shape[1] // f, f, hr.shape[2] // f, f, -1).mean(axis=2), "shape"),
+             (lambda hr, f: hr.reshape(hr.shape[0], hr.shape[1] // f, f, hr.shape[2] // f, f, -1).sum(axis=(2, 4)),
+              "values differ")],
+    "07.2": [(lambda n, sx, sy, a: _aniso(n, sx, sy, -a), "values differ"),
+             (lambda n, sx, sy, a: _aniso(n, sx, sy, a, y_up=False), "values differ"),
+             (lambda n, sx, sy, a: _aniso(n, np.sqrt(sx), np.sqrt(sy), a), "values differ"),
+             (lambda n, sx, sy, a: _aniso(n, sx, sy, a) / _aniso(n, sx, sy, a).max(), "values differ")],
     "09.3": [(lambda g: (g - _mscn_mean(g)) / (_mscn_std(g) + 1e-9), "values differ"),
              (lambda g: (g - _mscn_mean(g, "constant")) / (_mscn_std(g, "constant") + 1), "values differ")],
 }
+
+
+def _aniso(size, sx, sy, angle, y_up=True):
+    r = np.arange(size) - size // 2
+    xx, yy = np.meshgrid(r, -r if y_up else r)
+    c, s = np.cos(angle), np.sin(angle)
+    rot = np.array([[c, -s], [s, c]])
+    inv = np.linalg.inv(rot @ np.diag([sx ** 2, sy ** 2]) @ rot.T)
+    p = np.stack([xx, yy], axis=-1)
+    k = np.exp(-0.5 * np.einsum("...i,ij,...j->...", p, inv, p))
+    return k / k.sum()
 
 
 def _mscn_mean(g, mode="nearest"):
