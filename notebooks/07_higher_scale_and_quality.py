@@ -180,8 +180,8 @@ for name in gain.index:
 
 # %% [markdown]
 # Re-shrunk, the network's outputs reproduce their input far better than bicubic's do (more than 10 dB
-# closer): they explain the LR almost exactly. Yet against the HR they gain only a fraction of that, a
-# tenth or less. Both statements hold at once because
+# closer): they explain the LR almost exactly. Yet against the HR they gain only a small fraction of that
+# (about a tenth at most). Both statements hold at once because
 # many different HR images explain the same LR; the network has drawn one of them, and consistency with the
 # input does not make it the true one. Zoom in, with the error against the HR (brighter = larger error,
 # luma Y, multiplied by 4):
@@ -203,8 +203,8 @@ image_grid({**crops("baboon", (300, 20, 160))}, size=3.0);
 
 # %% [markdown]
 # In the text, a letter stroke a few HR pixels wide is one LR pixel or less. The network sharpens the outline
-# of every word, but inside it the letters run together or change shape ("w" and "e" lose their openings),
-# and the error map traces every stroke. In the fur, the single hairs are finer than the 8-pixel grid and
+# of every word, but inside it the letters run together or change shape (the openings of the small letters
+# fill in), and the error map traces every stroke. In the fur, the single hairs are finer than the 8-pixel grid and
 # leave no trace in the LR: the network paints streaks that do not follow the real hairs, and the error is
 # bright over all the fur and dark only on the smooth skin. A network trained on a pixel loss hedges (it
 # blurs where it is unsure); a GAN (notebook 04) commits to sharp hairs and letters, and they are just as
