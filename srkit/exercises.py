@@ -811,6 +811,12 @@ EXERCISES: dict[str, Exercise] = {
         "Section 2's table has it: the column with the smallest mean NIQE (leave out HR, which is not a method). "
         "Answer 'bicubic', 'edsr' or 'edsr_gan'.",
     ),
+    "07.5": Exercise(
+        lambda: _blind_advantage("noise 25"),
+        "Keep the rows of condition 'noise 25' of json.load(open('../bench/blind_sr.json'))['rows'] and subtract "
+        "edsr's psnr from edsr_blind's.",
+        tolerance=0.015,  # the table prints two decimals
+    ),
 }
 
 
