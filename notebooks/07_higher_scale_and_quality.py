@@ -93,13 +93,14 @@ image_grid({"LR x8": upscale(comic[8].lr, 8, "nearest"), "LR x4": upscale(comic[
 #
 # Raw PSNR falls with the scale for every method, bicubic too, so the fair measure of what a network adds is
 # its **gain over bicubic** on the same images, $G = \mathrm{PSNR}_{\text{model}} - \mathrm{PSNR}_{\text{bicubic}}$.
-# `zoo.gain_table()` reads every zoo model's scores from its card and measures bicubic live (seconds per
+# `srkit.evaluate.gain_table()` reads every zoo model's scores from its card and measures bicubic live (seconds per
 # benchmark); it also adds the published x8 results of Lai et al. (2017) (SRCNN, FSRCNN, VDSR and LapSRN
 # retrained at x8), each against that paper's own bicubic:
 
 # %%
 datasets = pick(full=["Set5", "Set14", "BSD100"], smoke=["Set5"])
-gains = zoo.gain_table(datasets)
+from srkit.evaluate import gain_table
+gains = gain_table(datasets)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -500,7 +501,7 @@ print("lowest NIQE:", photo_scores.NIQE.idxmin(), "| highest PSNR:", photo_score
 # ## Summary
 #
 # * At x8 the LR keeps one number for every 64 HR pixels. Bicubic x8 reproduces the published row; every
-#   model's gain over bicubic shrinks as the scale grows, and `zoo.gain_table()` / `viz.gain_plot()` show it
+#   model's gain over bicubic shrinks as the scale grows, and `srkit.evaluate.gain_table()` / `viz.gain_plot()` show it
 #   for the whole zoo next to the published x8 methods.
 # * Direct and progressive upsampling with the same body and training are compared on their cards; the
 #   progressive model has an image at every stage, each trained towards the HR averaged over blocks.

@@ -188,7 +188,7 @@ def gain_plot(table, dataset: str = "Set5", y: str = "gain_db", ax=None, title: 
     """PSNR gain over bicubic (``y='gain_db'``) or absolute PSNR (``y='psnr'``, with bicubic's own line) against
     the scale factor, one line per model, published methods as open markers (e.g. at x8).
 
-    ``table``: :func:`srkit.zoo.gain_table` (rows of ``dataset`` are drawn).  The scale axis is logarithmic
+    ``table``: :func:`srkit.evaluate.gain_table` (rows of ``dataset`` are drawn).  The scale axis is logarithmic
     (x2, x3, x4, x8 evenly by factor): the gain shrinks as less of the image survives in the LR.
     """
     import matplotlib.pyplot as plt

@@ -45,10 +45,13 @@ def test_upscale_at_x8_on_the_command_line(tmp_path, capsys):
     assert main(["upscale", str(src), str(tmp_path / "sr.png"), "--model", "bicubic", "--scale", "8"]) == 0
     assert Image.open(tmp_path / "sr.png").size == (48, 40)
     capsys.readouterr()
-    assert main(["upscale", str(src), str(tmp_path / "edsr.png"), "--model", "edsr", "--scale", "8"]) != 0
+    assert main(["upscale", str(src), str(tmp_path / "edsr.png"), "--model", "edsr", "--scale", "8"]) == 0
+    assert Image.open(tmp_path / "edsr.png").size == (48, 40)  # the zoo ships edsr x8
+    capsys.readouterr()
+    assert main(["upscale", str(src), str(tmp_path / "espcn.png"), "--model", "espcn", "--scale", "8"]) != 0
     err = capsys.readouterr().err
-    assert "no x8 weights for 'edsr'" in err and "srkit train edsr --scale 8" in err
-    assert not (tmp_path / "edsr.png").exists()
+    assert "no x8 weights for 'espcn'" in err and "srkit train espcn --scale 8" in err
+    assert not (tmp_path / "espcn.png").exists()
 
 
 def test_zoo_upscaler_says_it_has_no_x8_weights():

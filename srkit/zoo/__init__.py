@@ -22,8 +22,7 @@ from pathlib import Path
 from ..errors import SrkitError
 from ..infer import KerasUpscaler
 
-__all__ = ["available", "card", "load", "upscaler", "results_table", "target", "targets_met", "ZooError", "ZOO_DIR",
-           "gain_table", "GAIN_MODELS", "PUBLISHED_X8"]
+__all__ = ["available", "card", "load", "upscaler", "results_table", "target", "targets_met", "ZooError", "ZOO_DIR"]
 
 ZOO_DIR = Path(__file__).resolve().parent
 
@@ -155,78 +154,3 @@ def results_table(with_targets: bool = True):
                 row["target_psnr"] = target(c, ds)
             rows.append(row)
     return pd.DataFrame(rows)
-
-
-#: The zoo models :func:`gain_table` compares by default: the single-image networks trained on bicubic LR
-#: (not the GAN, not the blind model, which answer other questions).
-GAIN_MODELS = ("srcnn", "fsrcnn", "espcn", "edsr", "edsr_progressive")
-
-#: Published PSNR at x8 (Y channel, paper protocol; Lai et al., LapSRN, CVPR 2017, Table 4): reference points
-#: for the zoo's x8 models.  Their gains over bicubic are taken against the same table's bicubic
-#: (:func:`srkit.data.published_bicubic`: 24.40 / 23.10 / 23.67 dB).
-PUBLISHED_X8 = {
-    "SRCNN": {"Set5": 25.33, "Set14": 23.76, "BSD100": 24.13},
-    "FSRCNN": {"Set5": 25.60, "Set14": 24.00, "BSD100": 24.31},
-    "VDSR": {"Set5": 25.93, "Set14": 24.26, "BSD100": 24.49},
-    "LapSRN": {"Set5": 26.15, "Set14": 24.35, "BSD100": 24.54},
-}
-
-
-def gain_table(datasets=("Set5", "Set14", "BSD100"), models=GAIN_MODELS, scales=None, published: bool = True,
-               bicubic: dict | None = None):
-    """How much each zoo model adds to bicubic at every scale it ships for: its PSNR (from its card) minus
-    bicubic's on the same images.
-
-    Args:
-        datasets: benchmarks (a name or several).
-        models: zoo names; those the zoo lacks (or lacks at a scale) are left out.
-        scales: only these scales (default: every scale the models ship for).
-        published: also add the published x8 methods of :data:`PUBLISHED_X8` (``source`` ``'published'``),
-            their gains against the published bicubic.
-        bicubic: ``{(dataset, scale): PSNR}`` of bicubic, to skip measuring it; missing entries are measured
-            with :func:`srkit.evaluate.evaluate` (the paper protocol; a few seconds per benchmark and scale).
-
-    Returns:
-        A DataFrame with columns ``model, scale, dataset, psnr, bicubic_psnr, gain_db, params, source``
-        (``'zoo'`` or ``'published'``; ``params`` is ``None`` for published rows), ordered by model, scale
-        and dataset.
-    """
-    import pandas as pd
-
-    from ..data import published_bicubic
-
-    datasets = [datasets] if isinstance(datasets, str) else list(datasets)
-    models = [models] if isinstance(models, str) else list(models)
-    cards = _cards()
-    measured = dict(bicubic or {})
-
-    def bicubic_psnr(ds: str, s: int) -> float:
-        if (ds, s) not in measured:
-            from ..evaluate import evaluate
-
-            measured[(ds, s)] = float(evaluate("bicubic", ds, s).psnr[0])
-        return measured[(ds, s)]
-
-    rows = []
-    for name in models:
-        for (n, s), c in sorted(cards.items()):
-            if n != name or (scales is not None and s not in scales):
-                continue
-            for ds in datasets:
-                if ds not in c["scores"]:
-                    continue
-                psnr, bic = float(c["scores"][ds]["psnr"]), bicubic_psnr(ds, s)
-                rows.append({"model": name, "scale": s, "dataset": ds, "psnr": psnr, "bicubic_psnr": bic,
-                             "gain_db": psnr - bic, "params": c["architecture"]["parameters"], "source": "zoo"})
-    if published and (scales is None or 8 in scales):
-        pub = published_bicubic()
-        for name, scores in PUBLISHED_X8.items():
-            for ds in datasets:
-                if ds in scores and (ds, 8) in pub:
-                    rows.append({"model": name, "scale": 8, "dataset": ds, "psnr": scores[ds],
-                                 "bicubic_psnr": pub[(ds, 8)][0], "gain_db": scores[ds] - pub[(ds, 8)][0],
-                                 "params": None, "source": "published"})
-    out = pd.DataFrame(rows, columns=["model", "scale", "dataset", "psnr", "bicubic_psnr", "gain_db", "params",
-                                      "source"])
-    out["params"] = out["params"].astype("Int64")
-    return out
