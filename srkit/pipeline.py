@@ -194,27 +194,26 @@ class PatchSampler:
             lr = lr_img[s * y : s * (y + p), s * x : s * (x + p)]
         else:
             lr = lr_img[y : y + p, x : x + p]
-        if self.augment != "none":
-            k = int(rng.integers(0, 4))
-            flip = bool(rng.integers(0, 2))
-            lr, hr = dihedral(lr, k, flip), dihedral(hr, k, flip)
-        if self.augment == "colour_jitter":
-            lr = _colour_jitter(lr, rng)
+        lr, hr = self._augment(lr, hr, rng)
         if self.degradation.is_random:
             lr = self.degradation.corrupt(np.ascontiguousarray(lr), rng)
             if self.pre_upsample:
                 lr = upscale(lr, s)
         return lr, hr
 
-    def _sample_degraded(self, hr: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """The pair of an HR patch and its own random degradation (then flips, jitter, pre-upsampling)."""
-        lr = self.degradation(hr, rng)
+    def _augment(self, lr: np.ndarray, hr: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """The pair's augmentation: one of the 8 flips/rotations of both patches, then the LR-only colour jitter."""
         if self.augment != "none":
             k = int(rng.integers(0, 4))
             flip = bool(rng.integers(0, 2))
             lr, hr = dihedral(lr, k, flip), dihedral(hr, k, flip)
         if self.augment == "colour_jitter":
             lr = _colour_jitter(lr, rng)
+        return lr, hr
+
+    def _sample_degraded(self, hr: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """The pair of an HR patch and its own random degradation (then flips, jitter, pre-upsampling)."""
+        lr, hr = self._augment(self.degradation(hr, rng), hr, rng)
         if self.pre_upsample:
             lr = upscale(np.ascontiguousarray(lr), self.scale)
         return lr, hr
