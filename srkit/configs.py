@@ -260,6 +260,9 @@ class TrainConfig(JsonConfig):
             raise InvalidValueError(f"loss must be 'l1' or 'l2', got {self.loss!r}.")
         check_choice("channels", self.channels, ("y", "rgb"))
         _check_common(self)
+        if self.scale not in model_spec.scales:
+            raise InvalidValueError(f"{self.model} is built for scales {', '.join(map(str, model_spec.scales))}, not "
+                                    f"{self.scale}.")
         self.warmup_steps = check_int("warmup_steps", self.warmup_steps, low=0)
         self.model_config = _check_model_config(self.model, self.model_config, model_spec)
         for key, value in model_spec.training_defaults.items():

@@ -170,3 +170,12 @@ def test_init_from_tool_writes_a_file_training_can_start_from(tmp_path):
     bad = subprocess.run([sys.executable, str(ROOT / "tools" / "init_from.py"), str(src), "--model", "edsr_progressive",
                           "--scale", "3", "--out", str(tmp_path / "x.keras")], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and "2, 4, 8" in bad.stderr
+
+
+def test_config_refuses_a_scale_the_progressive_model_cannot_build():
+    from srkit.configs import TrainConfig
+    from srkit.errors import InvalidValueError
+
+    with pytest.raises(InvalidValueError, match="edsr_progressive is built for scales 2, 4, 8, not 3"):
+        TrainConfig("edsr_progressive", 3)
+    assert TrainConfig("edsr_progressive", 8).scale == 8

@@ -121,7 +121,7 @@ for _spec in (
               patch_size=32, batch_size=16, learning_rate=5e-4, supervision=0.5,
               paper="LapSRN (Lai et al., CVPR 2017) style; held to the flagship's numbers (VDSR; aim: DRRN, "
                     "x8: VDSR and LapSRN as published by Lai et al., 2017)",
-              targets=_VDSR, aim=_DRRN),
+              targets=_VDSR, aim=_DRRN, scales=(2, 4, 8)),
 ):
     register(_spec)
 del _spec

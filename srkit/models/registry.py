@@ -45,6 +45,8 @@ class ModelSpec:
         paper: the reference the model is held to, in words.
         targets: published PSNR it must reach, ``{dataset: {scale: dB}}`` (Y channel, paper protocol).
         aim: a stronger published result the model aims at, same layout (optional).
+        scales: the scale factors the architecture can be built for (a training config at another scale is
+            refused when it is made, before any data is loaded).
     """
 
     name: str
@@ -58,6 +60,7 @@ class ModelSpec:
     paper: str = ""
     targets: dict = field(default_factory=dict)
     aim: dict = field(default_factory=dict)
+    scales: tuple = (2, 3, 4, 8)
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
