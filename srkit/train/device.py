@@ -217,8 +217,10 @@ class DeviceTrainer:
         # the data, once, to the device
         self._data = (jnp.asarray(pairs.lr), jnp.asarray(pairs.hr), jnp.asarray(pairs.lr_sizes),
                       jnp.log(jnp.asarray(pairs.weights, jnp.float32)))
-        self._state = ([v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables],
-                       [v.value for v in self.optimizer.variables])
+        # copies: the compiled calls donate (reuse) the state's buffers, which must not be the Keras variables'
+        self._state = jax.tree_util.tree_map(jnp.copy, (
+            [v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables],
+            [v.value for v in self.optimizer.variables]))
         self.steps = 0
         self.history: list[dict] = []
         self._sample = make_sampler_fn(pairs, self.batch_size)
