@@ -243,7 +243,7 @@ def ingest(args) -> None:
         card["status"]["targets_reached"] = card["targets_met"]["all"]
         card["status"]["psnr_gap_db"] = {ds: round(targets[ds][str(scale)] - sc["psnr"], 2)
                                          for ds, sc in card["scores"].items() if ds in targets}
-        card["validation_psnr"] = {"before": round(old_val, 4), "after": round(val, 4),
+        card["validation_psnr"] = {**card.get("validation_psnr", {}), "before": round(old_val, 4), "after": round(val, 4),
                                    "set": "val (the 8 held-out training images), full images, paper protocol"}
         tmp = card_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(card, indent=1) + "\n")
