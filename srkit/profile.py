@@ -307,9 +307,9 @@ def quality_cost(scale: int, dataset: str = "Set5", models=None, timing: bool = 
             if n not in single:
                 raise InvalidValueError(f"{n!r} is a burst model (it sees several frames, so its PSNR is not comparable "
                                         f"with single-image models); pick from {', '.join(sorted(single))}.")
-    scored = sorted({ds for n in names for ds in single[n]["scores"]})
+    scored = list(dict.fromkeys(ds for n in names for ds in single[n]["scores"]))  # the cards' order
     if dataset not in scored or any(dataset not in single[n]["scores"] for n in names):
-        raise InvalidValueError(f"dataset must be one the zoo's cards score at x{scale}: {', '.join(scored)}; got "
+        raise InvalidValueError(f"dataset must be one of the datasets the zoo's cards score at x{scale}: {', '.join(scored)}; got "
                                 f"{dataset!r}. (Urban100 has published points but no zoo scores: run srkit evaluate "
                                 "on it and compare by hand.)")
     rows = []
