@@ -255,6 +255,8 @@ def test_bad_input_raises_the_kits_errors_saying_what_to_do():
         quality_cost(2, models=["drcn"], timing=False)
     with pytest.raises(InvalidValueError, match="burst model"):
         quality_cost(4, models=["multiframe_rnn"], timing=False)
+    with pytest.raises(InvalidValueError, match="pass timing=True"):
+        quality_cost(2, cost="ms_per_mp", timing=False)
     with pytest.raises(InvalidValueError, match="multiple of the scale 3"):
         quality_cost(3, models=["fsrcnn"], timing=True, timing_hw=(100, 100))
     with pytest.raises(InvalidValueError, match="cost must be one of"):
@@ -267,3 +269,21 @@ def test_bad_input_raises_the_kits_errors_saying_what_to_do():
     with pytest.raises(ValueError):
         pareto_front(_toy_table(), "watts")
     assert issubclass(InvalidValueError, SrkitError)
+
+
+def test_the_committed_bench_output_matches_the_counted_columns():
+    """bench/quality_cost.json: its PSNR, parameters and GFLOPs are what quality_cost gives now (CPU times are
+    the machine's and are only checked to exist), with the command and load average recorded."""
+    bench = json.loads((ROOT / "bench" / "quality_cost.json").read_text())
+    assert bench["command"].startswith("python bench/quality_cost.py")
+    assert len(bench["load_average_at_start"]) == 3 and len(bench["load_average_at_end"]) == 3
+    for scale in (2, 4):
+        now = quality_cost(scale, timing=False).set_index("model")
+        rows = {r["model"]: r for r in bench["tables"][f"x{scale}"]}
+        assert set(rows) == set(now.index)
+        for m, r in rows.items():
+            assert r["psnr"] == pytest.approx(now.loc[m, "psnr"], abs=1e-4)
+            assert r["params"] == now.loc[m, "params"]
+            assert r["gflops"] == pytest.approx(now.loc[m, "gflops"], abs=0.01)
+            assert (r["ms_per_mp"] is not None and r["ms_per_mp"] > 0) == (r["kind"] == "zoo")
+        assert [m for m, r in rows.items() if r["pareto_gflops"]] == list(now[now.pareto].index)
