@@ -259,7 +259,8 @@ def quality_cost(scale: int, dataset: str = "Set5", models=None, timing: bool = 
     ``gflops`` (FLOPs = 2 x MACs for one ``output_hw`` output: the zoo's counted per output pixel by
     :func:`flops_per_output_pixel`, exact for these fully-convolutional models; the papers' multiply-adds x 2),
     ``ms_per_mp`` (zoo only, with ``timing``: median CPU milliseconds of ``repeats`` forward passes, after a
-    warm-up, for a ``timing_hw`` output, per output megapixel; it depends on the machine and its load),
+    warm-up, for a ``timing_hw`` output, per output megapixel; it depends on the machine and its load; for
+    pre-upsampling models the network alone, without the bicubic upscaling before it),
     ``input`` (``'lr'`` or ``'pre_upsampled'``), ``source`` and ``pareto`` (on the front of :func:`pareto_front`
     for ``cost``, higher PSNR and lower cost being better).
 
@@ -302,6 +303,9 @@ def quality_cost(scale: int, dataset: str = "Set5", models=None, timing: bool = 
         names = sorted(single)
     else:
         names = [models] if isinstance(models, str) else list(models)
+        if not names:
+            raise InvalidValueError(f"models is empty; pass zoo model names at x{scale} ({', '.join(sorted(single))}) "
+                                    "or None for all of them.")
         for n in names:
             if n not in at_scale:
                 raise InvalidValueError(f"{n!r} is not a zoo model at x{scale}; the zoo has {', '.join(sorted(single))} "

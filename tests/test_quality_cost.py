@@ -253,6 +253,8 @@ def test_bad_input_raises_the_kits_errors_saying_what_to_do():
     assert "srkit evaluate" in str(e.value)
     with pytest.raises(InvalidValueError, match="not a zoo model at x2; the zoo has edsr, espcn, fsrcnn, srcnn"):
         quality_cost(2, models=["drcn"], timing=False)
+    with pytest.raises(InvalidValueError, match="models is empty; pass zoo model names at x2"):
+        quality_cost(2, models=[], timing=False)
     with pytest.raises(InvalidValueError, match="burst model"):
         quality_cost(4, models=["multiframe_rnn"], timing=False)
     with pytest.raises(InvalidValueError, match="pass timing=True"):
