@@ -287,5 +287,5 @@ def quality_cost_plot(table, cost: str = "params", quality: str = "psnr", label:
         title = f"quality vs cost, x{int(table['scale'].iloc[0])}"
     if title:
         ax.set_title(title)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left")  # cheap and good: the empty corner of this plane
     return ax
