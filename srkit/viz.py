@@ -8,7 +8,8 @@ import numpy as np
 
 from .color import to_uint8
 
-__all__ = ["image_grid", "metric_bars", "show_filters", "tradeoff_plot", "perception_distortion_plot", "gain_plot"]
+__all__ = ["image_grid", "metric_bars", "show_filters", "tradeoff_plot", "perception_distortion_plot", "gain_plot",
+           "quality_cost_plot"]
 
 
 def _show(ax, image):
@@ -222,4 +223,69 @@ def gain_plot(table, dataset: str = "Set5", y: str = "gain_db", ax=None, title: 
     ax.set_ylabel("gain over bicubic (dB)" if y == "gain_db" else "PSNR (dB)")
     ax.set_title(title or f"{dataset}: " + ("gain over bicubic" if y == "gain_db" else "PSNR") + " by scale")
     ax.legend(fontsize=7)
+    return ax
+
+
+def quality_cost_plot(table, cost: str = "params", quality: str = "psnr", label: str = "model", ax=None,
+                      front: bool = True, title: str | None = None):
+    """The quality-cost plane: PSNR against a cost on a log axis, the zoo's models and the published ones in
+    two styles, each point labelled, and the Pareto front (:func:`srkit.profile.pareto_front`) as a step line.
+
+    ``table``: a :func:`srkit.profile.quality_cost` table (any table with ``label``, ``cost``, ``quality`` and a
+    ``kind`` column: ``'zoo'`` points are filled circles, the others hollow diamonds).  ``cost``: ``'params'``,
+    ``'gflops'`` or ``'ms_per_mp'``.  Rows without a value on either axis (a published model's CPU time)
+    are not drawn.  The front is computed here for ``cost``, over the drawn points (the table's ``pareto``
+    column may have been computed for another cost).  Returns the matplotlib Axes.
+
+        >>> from srkit.profile import quality_cost
+        >>> ax = quality_cost_plot(quality_cost(4, timing=False), cost="gflops")
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
+
+    from .errors import InvalidValueError
+    from .profile import COST_COLUMNS, pareto_front
+
+    if cost not in COST_COLUMNS:
+        raise InvalidValueError(f"cost must be one of {', '.join(map(repr, COST_COLUMNS))}, got {cost!r}.")
+    missing = [c for c in (label, cost, quality) if c not in table.columns]
+    if missing:
+        hint = (" Make the table with quality_cost(..., timing=True) to have CPU times."
+                if cost == "ms_per_mp" else " Make it with srkit.profile.quality_cost.")
+        raise InvalidValueError(f"The table has no {missing} column(s); it has {list(table.columns)}.{hint}")
+    x = np.asarray(table[cost], dtype=float)
+    y = np.asarray(table[quality], dtype=float)
+    shown = table[np.isfinite(x) & np.isfinite(y) & (x > 0)]
+    if shown.empty:
+        raise InvalidValueError(f"No row has both a positive {cost!r} and a {quality!r} to draw."
+                                + (" CPU times exist only for zoo models timed with timing=True." if cost == "ms_per_mp" else ""))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    kinds = shown["kind"] if "kind" in shown.columns else np.array(["zoo"] * len(shown))
+    zoo_rows, other = shown[np.asarray(kinds) == "zoo"], shown[np.asarray(kinds) != "zoo"]
+    if len(zoo_rows):
+        ax.scatter(zoo_rows[cost], zoo_rows[quality], marker="o", color="C0", zorder=3, label="srkit zoo (measured)")
+    if len(other):
+        ax.scatter(other[cost], other[quality], marker="D", facecolors="none", edgecolors="C1", zorder=3,
+                   label="published (paper's table)")
+    for _, row in shown.iterrows():
+        ax.annotate(str(row[label]), (row[cost], row[quality]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    if front:
+        f = pareto_front(shown, cost, quality)
+        # a staircase: each front point's quality holds until the next (costlier, better) point
+        ax.step(f[cost], f[quality], where="post", color="grey", lw=1, ls="--", zorder=2, label="Pareto front")
+    ax.set_xscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    xlabel = COST_COLUMNS[cost]
+    hw = getattr(table, "attrs", {}).get("output_hw")
+    if cost == "gflops" and hw and tuple(hw) != (720, 1280):
+        xlabel = f"GFLOPs per {hw[1]}x{hw[0]} output (2 x multiply-adds)"
+    ax.set_xlabel(xlabel + " (log)")
+    ds = getattr(table, "attrs", {}).get("dataset")
+    ax.set_ylabel(f"PSNR on {ds} (dB)" if quality == "psnr" and ds else quality)
+    if title is None and "scale" in table.columns and table["scale"].nunique() == 1:
+        title = f"quality vs cost, x{int(table['scale'].iloc[0])}"
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left")  # cheap and good: the empty corner of this plane
     return ax
