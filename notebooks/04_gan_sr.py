@@ -257,8 +257,8 @@ print("blends better than the GAN (alpha 1) on both axes:", better.alpha.tolist(
 
 # %% [markdown]
 # Read the table. From $\alpha = 0$ to $0.75$ each step trades PSNR for texture, as the plane says it
-# must. But on zebra the GAN itself ($\alpha = 1$) is *not* the end of that trade: the blends at
-# $\alpha = 0.5$ and $0.75$ have both a higher PSNR and a lower texture distance than the GAN. The
+# must. But on zebra the GAN itself ($\alpha = 1$) is *not* the end of that trade: the blend at
+# $\alpha = 0.75$ has both a higher PSNR and a lower texture distance than the GAN. The
 # texture distance counts too much high-frequency power as well as too little, and on this image the GAN
 # adds more than the real stripes hold; blending it with the PSNR model tones it down. So the curve is
 # the best trade-off *these two models* offer, not the boundary of what is possible, and the best

@@ -308,14 +308,15 @@ print("edsr below bicubic on every image:", bool((niqe_sr["edsr (PSNR)"] < niqe_
       bool((niqe_sr["GAN + blur 0.7"] < niqe_sr["edsr_gan (GAN)"]).all()))
 
 # %% [markdown]
-# Read it carefully, because it is not what "perceptual metric" might suggest. NIQE ranks the PSNR model above
-# bicubic, but it rates the GAN the *least* natural of the three, although the GAN restores the amount of
-# fine detail far better (its texture distance, in the table below, is the lowest). NIQE does not reward
-# detail as such: it asks whether the local statistics look like those of real photos, and the texture the
-# kit's GAN paints (a short fine-tune on a small training set) has statistics of its own: regular,
-# high-contrast and unlike real fur or stripes. Blurring the GAN output slightly (sigma 0.7) lowers its NIQE
-# on every image, the opposite of what a detail meter would say. Two perception measures, two verdicts:
-# read several, and look at the images. Placed on the perception-distortion plane (PSNR needs the HR; NIQE
+# Read it carefully. NIQE ranks both networks above bicubic, and the GAN as the most natural of the three by a
+# wide margin on `baboon` and `zebra`: the fine detail it paints has local statistics close to those of real
+# photos. Its texture distance, in the table below, is the lowest too. This is the perception side of the
+# trade-off: the GAN's PSNR is the lower one (notebook 04). NIQE is not a detail meter, though. Blurring the
+# GAN output slightly (sigma 0.7) makes it less natural on `baboon` and `zebra` but *more* natural on `comic`,
+# where the added texture lies on flat painted colours (the last line printed). An earlier GAN of the kit,
+# trained the same way from older weights, added a fine periodic grid, and NIQE rated it the least natural of
+# all: the measure penalises artefacts even where they add detail. Read several measures, and look at the
+# images. Placed on the perception-distortion plane (PSNR needs the HR; NIQE
 # does not), with the HR's own NIQE as the dotted line:
 
 # %%

@@ -249,19 +249,18 @@ def test_niqe_ranks_hr_then_edsr_then_bicubic_at_x4_on_set14(set14_sr_niqe):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the shipped edsr_gan (1000 GAN steps) adds a fine periodic grid of "
-                                       "artefacts; NIQE rates it less natural than the smooth EDSR output")
 def test_niqe_ranks_the_gan_output_between_hr_and_edsr_at_x4_on_set14(set14_sr_niqe):
+    """The perception side of the trade-off: the GAN output is rated more natural than the PSNR model's."""
     s = set14_sr_niqe
-    assert s["hr"] < s["edsr_gan"] < s["edsr"], s
+    assert s["hr"] + 1 < s["edsr_gan"] < s["edsr"] - 1, s
 
 
 @pytest.mark.slow
-def test_the_gan_outputs_niqe_comes_from_high_frequency_artefacts(set14_all, set14_sr_niqe):
-    """A light blur (sigma 0.7) removes the GAN's fine grid and with it most of its NIQE excess: the measure
-    reacts to the artefacts, not to the image size, the border or the colour handling."""
+def test_niqe_rewards_the_gan_outputs_fine_detail(set14_all, set14_sr_niqe):
+    """A light blur (sigma 0.7) of the GAN output raises its NIQE: what makes it more natural to the measure is
+    the fine-scale detail the GAN adds, not the image size, the border or the colour handling."""
     from srkit.zoo import upscaler
 
     gan = upscaler("edsr_gan")
     blurred = np.mean([niqe(gaussian_blur(gan(p.lr, 4), 0.7), crop_border=4) for p in set14_all])
-    assert blurred < set14_sr_niqe["edsr_gan"] - 2, (blurred, set14_sr_niqe)
+    assert set14_sr_niqe["edsr_gan"] + 0.3 < blurred < set14_sr_niqe["bicubic"], (blurred, set14_sr_niqe)
