@@ -76,6 +76,7 @@ API: dict[str, tuple[str, ...]] = {
         'ZOO_DIR'),
     "profile": ('count_flops', 'latency_ms', 'cost_table', 'flops_per_output_pixel', 'reference_points', 'pareto_front',
         'quality_cost', 'REFERENCE_FILE', 'COST_COLUMNS'),
+    "interpret": ('LAMResult', 'lam', 'diffusion_index', 'gini', 'receptive_field', 'measured_receptive_field', 'receptive_field_table', 'feature_maps', 'degradation_embedding', 'show_attribution', 'embedding_plot', 'EMBEDDING_DEGRADATIONS'),
     "quality": ('niqe', 'mscn', 'patch_features', 'image_features', 'fit_pristine', 'PristineModel', 'pristine_model',
         'PRISTINE_FILE', 'PATCH_SIZE', 'SHARPNESS_THRESHOLD', 'FEATURE_NAMES'),
     "lab": ('Source', 'LabState', 'LabCompareState', 'ABTest', 'LabWidget', 'ABWidget', 'available_methods',
