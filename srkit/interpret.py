@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 import time
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,13 +111,13 @@ def _as_y(lr, channels: int) -> np.ndarray:
     return np.repeat(a, 3, axis=2) if a.shape[2] == 1 else a
 
 
-_PRE: dict = {}
+_PRE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # model -> output / input size ratio
 
 
 def _geometry(model, scale: int | None) -> tuple[bool, int]:
     """``(pre_upsampling, scale)`` of a model: post-upsampling models give away their scale (output / input);
     pre-upsampling ones (same size out as in) need ``scale``, or a name ending in ``_x3`` etc."""
-    key = id(model)
+    key = model
     if key not in _PRE:
         n = 12
         c = model.input_shape[-1]
@@ -161,19 +162,39 @@ class _Prepared:
         if min(self.h, self.w) < 4:
             raise ShapeError(f"{what} needs an LR image of at least 4x4 pixels, got {self.w}x{self.h}.")
         self.pre, self.scale = _geometry(self.model, scale)
-        if self.pre:
-            self.A = self.tf.constant(_bicubic_matrix(self.h, self.scale))
-            self.B = self.tf.constant(_bicubic_matrix(self.w, self.scale))
+        self._mats: dict = {}
         self.out_h, self.out_w = self.h * self.scale, self.w * self.scale
 
     def model_input(self, x):
-        """Batch (N, h, w, C) of LR images -> the model's input (N, H, W, C) (differentiable)."""
+        """Batch (N, h, w, C) of LR images (any h, w) -> the model's input (N, H, W, C) (differentiable)."""
         if not self.pre:
             return x
-        return self.tf.einsum("ij,njkc,lk->nilc", self.A, x, self.B)
+        h, w = int(x.shape[1]), int(x.shape[2])
+        for n in (h, w):
+            if n not in self._mats:
+                self._mats[n] = self.tf.constant(_bicubic_matrix(n, self.scale))
+        return self.tf.einsum("ij,njkc,lk->nilc", self._mats[h], x, self._mats[w])
 
     def forward(self, x):
         return self.model(self.model_input(x), training=False)
+
+    def crop_for(self, window) -> tuple[slice, slice]:
+        """The LR rows and columns that can influence ``window`` (and its 1-pixel Sobel margin) plus the
+        receptive field again as a margin, so that the network's zero padding at the crop's edge cannot reach
+        the window: on this crop the window's output, and so its gradients, are exactly those of the whole
+        image (the gradient is zero outside the receptive field).  The whole image for models without a finite
+        receptive field."""
+        try:
+            rf = receptive_field(self.model)
+        except SrkitError:
+            return slice(0, self.h), slice(0, self.w)
+        m = (-(-rf // self.scale) + 2) if self.pre else rf  # pre-upsampling: HR pixels, plus bicubic's taps
+        m += 1
+        row, col, size = window
+        s = self.scale
+        rows = slice(max(0, (row - 1) // s - m), min(self.h, (row + size) // s + m + 1))
+        cols = slice(max(0, (col - 1) // s - m), min(self.w, (col + size) // s + m + 1))
+        return rows, cols
 
 
 def _check_window(window, out_h: int, out_w: int) -> tuple[int, int, int]:
@@ -263,7 +284,7 @@ def _blur_float(x: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def lam(model, lr, window, steps: int = 32, sigma: float = 8.0, scale: int | None = None, path: str = "linear",
-        batch_size: int = 8) -> LAMResult:
+        batch_size: int = 8, crop: bool = True) -> LAMResult:
     """Local attribution map of an output window: which LR pixels the model used to draw it.
 
     The target is LAM's: ``F(x) = sum over the window of |grad SR(x)|`` (Sobel gradient magnitude of the output,
@@ -275,7 +296,8 @@ def lam(model, lr, window, steps: int = 32, sigma: float = 8.0, scale: int | Non
         path='blur':    A = sum_k dF/dx(x_k) * (x_{k+1} - x_k),  x_k = blur(x, sigma * (1 - k/steps))  (LAM's own
                         progressive-blur path)
 
-    summed over channels.  Completeness: ``A.sum() ~= F(x) - F(x')``.
+    summed over channels.  Completeness: ``A.sum() ~= F(x) - F(x')``.  The diffusion index depends on the
+    number of pixels of the map (one nonzero pixel gives ``100 / n``): compare DIs on the same crop.
 
     Args:
         model: a Keras model (or an upscaler holding one as ``.model``).  Post-upsampling models take ``lr``;
@@ -290,6 +312,9 @@ def lam(model, lr, window, steps: int = 32, sigma: float = 8.0, scale: int | Non
         scale: only for pre-upsampling models whose name does not end in ``_xN``.
         path: ``'linear'`` (integrated gradients from the blurred baseline) or ``'blur'`` (LAM's path).
         batch_size: path points per forward/backward pass (memory vs speed).
+        crop: run the network only on the part of the image within the window's receptive field (plus the same
+            again as a margin, so the result is exact: the gradient is zero beyond the receptive field); the
+            path and the baseline are still made on the whole image.  ``False``: the whole image every step.
 
     Example::
 
@@ -318,20 +343,23 @@ def lam(model, lr, window, steps: int = 32, sigma: float = 8.0, scale: int | Non
         points = 0.5 * (seq[1:] + seq[:-1])
         deltas = seq[1:] - seq[:-1]
 
+    rows, cols = p.crop_for(win) if crop else (slice(0, p.h), slice(0, p.w))
+    cwin = (win[0] - rows.start * p.scale, win[1] - cols.start * p.scale, win[2])
     grads = []
     for i in range(0, steps, batch_size):
-        xb = tf.constant(points[i:i + batch_size])
+        xb = tf.constant(np.ascontiguousarray(points[i:i + batch_size, rows, cols]))
         with tf.GradientTape() as tape:
             tape.watch(xb)
-            f = _gradient_magnitude(tf, p.forward(xb), win)
+            f = _gradient_magnitude(tf, p.forward(xb), cwin)
         grads.append(tape.gradient(f, xb).numpy())
-    g = np.concatenate(grads, axis=0)
+    g = np.zeros(points.shape, np.float32)
+    g[:, rows, cols] = np.concatenate(grads, axis=0)
     if path == "linear":
         attr = ((x - base) * g.mean(axis=0)).sum(axis=-1)
     else:
         attr = (deltas * g).sum(axis=(0, 3))
-    ends = tf.constant(np.stack([x, base]))
-    f_x, f_base = (float(v) for v in _gradient_magnitude(tf, p.forward(ends), win).numpy())
+    ends = tf.constant(np.ascontiguousarray(np.stack([x, base])[:, rows, cols]))
+    f_x, f_base = (float(v) for v in _gradient_magnitude(tf, p.forward(ends), cwin).numpy())
     try:
         di = diffusion_index(attr)
     except InvalidValueError:
