@@ -179,8 +179,8 @@ class _Prepared:
         return self.model(self.model_input(x), training=False)
 
     def crop_for(self, window) -> tuple[slice, slice]:
-        """The LR rows and columns that can influence ``window`` (and its 1-pixel Sobel margin) plus the
-        receptive field again as a margin, so that the network's zero padding at the crop's edge cannot reach
+        """The LR rows and columns that can influence ``window`` (and its 1-pixel Sobel margin), i.e. half the
+        receptive field around it, plus as much again as a margin, so that the network's zero padding at the crop's edge cannot reach
         the window: on this crop the window's output, and so its gradients, are exactly those of the whole
         image (the gradient is zero outside the receptive field).  The whole image for models without a finite
         receptive field."""
@@ -188,8 +188,11 @@ class _Prepared:
             rf = receptive_field(self.model)
         except SrkitError:
             return slice(0, self.h), slice(0, self.w)
-        m = (-(-rf // self.scale) + 2) if self.pre else rf  # pre-upsampling: HR pixels, plus bicubic's taps
-        m += 1
+        # A feature is changed by the crop only if its own receptive field crosses the crop's edge, and the window
+        # reads features within the rest of the receptive field: half the receptive field in all.  Pre-upsampling
+        # models count HR pixels, plus the bicubic taps (2 LR pixels); one pixel more for rounding.
+        half = rf // 2 + 1
+        m = (-(-half // self.scale) + 2 if self.pre else half) + 1
         row, col, size = window
         s = self.scale
         rows = slice(max(0, (row - 1) // s - m), min(self.h, (row + size) // s + m + 1))
@@ -312,8 +315,8 @@ def lam(model, lr, window, steps: int = 32, sigma: float = 8.0, scale: int | Non
         scale: only for pre-upsampling models whose name does not end in ``_xN``.
         path: ``'linear'`` (integrated gradients from the blurred baseline) or ``'blur'`` (LAM's path).
         batch_size: path points per forward/backward pass (memory vs speed).
-        crop: run the network only on the part of the image within the window's receptive field (plus the same
-            again as a margin, so the result is exact: the gradient is zero beyond the receptive field); the
+        crop: run the network only on the part of the image within the window's receptive field (plus half
+            the receptive field as a margin, so the result is exact: the gradient is zero beyond the receptive field); the
             path and the baseline are still made on the whole image.  ``False``: the whole image every step.
 
     Example::

@@ -267,8 +267,19 @@ def test_figures(espcn, lr):
 def test_lam_on_the_receptive_field_crop_is_exact(name, lr):
     m = zoo.load(name, 3)
     full = I.lam(m, lr, (12, 100, 16), steps=4, crop=False)
+    rows, cols = I._Prepared(m, lr, None, "t").crop_for((12, 100, 16))
+    assert (rows.stop - rows.start) * (cols.stop - cols.start) < lr.shape[0] * lr.shape[1] / 3  # really a crop
     fast = I.lam(m, lr, (12, 100, 16), steps=4)
     # float32 summation order differs with the input size (oneDNN): ~2e-4 relative, in the middle, not at the edge
     np.testing.assert_allclose(fast.map, full.map, atol=1e-4 * np.abs(full.map).max())
     assert fast.target == pytest.approx(full.target, rel=1e-5)
     assert fast.diffusion_index == pytest.approx(full.diffusion_index, rel=1e-4)
+
+
+def test_lam_crop_is_exact_for_the_flagship(pairs):
+    m = zoo.load("edsr", 3)
+    crop = pairs[1].lr[:84, :84]  # EDSR's field is 68: the crop around a corner window is 42x42 of 84x84
+    full = I.lam(m, crop, (0, 0, 16), steps=2, crop=False)
+    fast = I.lam(m, crop, (0, 0, 16), steps=2)
+    assert I._Prepared(m, crop, None, "t").crop_for((0, 0, 16))[0].stop < 84
+    np.testing.assert_allclose(fast.map, full.map, atol=1e-4 * np.abs(full.map).max())
