@@ -246,6 +246,12 @@ class LAMResult:
             Integrated gradients satisfy ``map.sum() ~= target - target_baseline`` (completeness); the gap
             shrinks as ``steps`` grows.
         model_name, seconds: the model's name and the time taken.
+
+    Example::
+
+        >>> r = lam(zoo.load("espcn", 3), lr, (60, 66, 16), steps=16)
+        >>> r.map.shape == lr.shape[:2], r.completeness_gap < 0.02, r.lr_window()
+        (True, True, (20.0, 22.0, 5.333333333333333))
     """
 
     map: np.ndarray

@@ -28,7 +28,13 @@ __all__ = ["AttributionState", "AttributionWidget", "attribution", "heat_overlay
 @dataclass
 class AttributionView:
     """What one computation shows: the LAM result and the model's receptive fields (theoretical / measured, in
-    the model's input pixels; ``input`` says which: 'LR' or 'bicubic')."""
+    the model's input pixels; ``input`` says which: 'LR' or 'bicubic').
+
+    Example::
+
+        >>> view = state.compute(); view.result.diffusion_index, view.rf_theory      # doctest: +SKIP
+        (0.87, 9)
+    """
 
     result: object
     rf_theory: int
@@ -198,6 +204,12 @@ class AttributionWidget:
     clamped window), and a *compute* button (LAM takes seconds, so it does not run on every slider move; a
     cached result shows at once).  The image shows the LR input with the window and, once computed, the heat map;
     the caption gives the DI and the receptive fields.
+
+    Example::
+
+        >>> w = AttributionWidget(AttributionState({"espcn": zoo.load("espcn", 3)}, lr))
+        >>> w.row.value = 30; w.button.click()       # what a click in the notebook does
+        >>> w                                         # doctest: +SKIP  (displays it)
     """
 
     def __init__(self, state: AttributionState, display_size: int = 320, compute: bool = False):
