@@ -77,8 +77,12 @@ def test_state_errors(models, lr):
 def test_heat_overlay_marks_the_window_and_the_heat(lr):
     plain = heat_overlay(lr, window=(30, 42, 16), scale=3)
     assert plain.shape == (32, 32, 3) and plain.dtype == np.uint8
-    assert (plain[10, 14:20] == [0, 255, 255]).all()      # top edge: row 30//3, cols 42//3 .. 57//3
-    assert (plain[10:16, 14] == [0, 255, 255]).all()
+    # the window is LR rows 10..15, cols 14..19 (30//3 .. 45//3, 42//3 .. 57//3): outlined one pixel outside
+    assert (plain[9, 13:21] == [0, 255, 255]).all() and (plain[16, 13:21] == [0, 255, 255]).all()
+    assert (plain[9:17, 13] == [0, 255, 255]).all() and (plain[9:17, 20] == [0, 255, 255]).all()
+    assert not (plain[10:16, 14:20] == [0, 255, 255]).all(axis=-1).any()   # the inside is left to the heat
+    corner = heat_overlay(lr, window=(0, 0, 16), scale=3)
+    assert (corner[0, 0:7] == [0, 255, 255]).all() and (corner[6, 0:7] == [0, 255, 255]).all()
     a = np.zeros((32, 32))
     a[2, 3] = 1.0
     hot = heat_overlay(lr, a)

@@ -165,7 +165,7 @@ class AttributionState:
 
 def heat_overlay(lr, attribution=None, window=None, scale: int = 1) -> np.ndarray:
     """The LR image (grey) with ``|attribution|`` blended in as red-yellow heat and the window (in output pixels,
-    divided by ``scale``) outlined in cyan: uint8 (H, W, 3).
+    divided by ``scale``) outlined in cyan just outside it: uint8 (H, W, 3).
 
     Example::
 
@@ -188,9 +188,10 @@ def heat_overlay(lr, attribution=None, window=None, scale: int = 1) -> np.ndarra
     out = (rgb * 255).round().astype(np.uint8)
     if window is not None:
         r, c, s = (int(v) for v in window)
-        r0, c0 = r // scale, c // scale
-        r1 = min(out.shape[0] - 1, (r + s - 1) // scale)
-        c1 = min(out.shape[1] - 1, (c + s - 1) // scale)
+        # drawn one pixel outside the window (where the image allows), so the heat inside stays visible
+        r0, c0 = max(0, r // scale - 1), max(0, c // scale - 1)
+        r1 = min(out.shape[0] - 1, (r + s - 1) // scale + 1)
+        c1 = min(out.shape[1] - 1, (c + s - 1) // scale + 1)
         cyan = np.array([0, 255, 255], np.uint8)
         out[r0, c0:c1 + 1] = out[r1, c0:c1 + 1] = cyan
         out[r0:r1 + 1, c0] = out[r0:r1 + 1, c1] = cyan
