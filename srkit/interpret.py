@@ -852,8 +852,8 @@ def degradation_embedding(model, hr_images, degradations=("bicubic", "blur", "no
 # Figures
 # --------------------------------------------------------------------------------------------------------------
 def show_attribution(result: LAMResult, lr, sr=None, ax_size: float = 3.2):
-    """Figure: the LR input with the window (red), the attribution ``|A|`` as a heat map over it (DI in the
-    title), and the SR output with the window if ``sr`` is given.  Returns the matplotlib Figure.
+    """Figure: the LR input with the window (red), the attribution ``|A|`` as a heat map over it (square-root
+    opacity, saturating at the 98th percentile of the nonzero pixels, so its reach is visible; DI in the title), and the SR output with the window if ``sr`` is given.  Returns the matplotlib Figure.
 
     Example::
 
@@ -883,11 +883,14 @@ def show_attribution(result: LAMResult, lr, sr=None, ax_size: float = 3.2):
     box(axes[0], r, c, s)
     axes[0].set_title("LR input and window")
     heat = np.abs(result.map)
-    heat = heat / heat.max() if heat.max() > 0 else heat
+    top = np.quantile(heat[heat > 0], 0.98) if (heat > 0).any() else 0.0  # the top 2% of the used pixels saturate
+    heat = np.clip(heat / top, 0, 1) if top > 0 else heat
+    rgba = plt.get_cmap("inferno")(0.35 + 0.65 * heat)
+    rgba[..., 3] = 0.9 * np.sqrt(heat)  # square root: the faint, far-reaching part stays visible
     axes[1].imshow(img, cmap="gray", vmin=0, vmax=1)
-    axes[1].imshow(heat, cmap="inferno", alpha=0.7, vmin=0, vmax=1)
+    axes[1].imshow(rgba)
     box(axes[1], r, c, s)
-    axes[1].set_title(f"LAM {result.model_name}: DI {result.diffusion_index:.1f}")
+    axes[1].set_title(f"LAM {result.model_name}: DI {result.diffusion_index:.2f}")
     if sr is not None:
         out = np.asarray(sr)
         out = out[..., 0] if out.ndim == 3 and out.shape[2] == 1 else out

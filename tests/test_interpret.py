@@ -252,7 +252,11 @@ def test_figures(espcn, lr):
     r = I.lam(espcn, lr, (60, 66, 16), steps=4)
     fig = I.show_attribution(r, lr, sr=np.zeros((144, 144), np.uint8))
     assert isinstance(fig, matplotlib.figure.Figure) and len(fig.axes) == 3
-    assert f"DI {r.diffusion_index:.1f}" in fig.axes[1].get_title()
+    assert f"DI {r.diffusion_index:.2f}" in fig.axes[1].get_title()
+    heat = fig.axes[1].get_images()[1].get_array()
+    alpha, used = heat[..., 3], np.abs(r.map)
+    assert heat.shape == (48, 48, 4) and alpha[np.unravel_index(np.argmax(used), used.shape)] == pytest.approx(0.9)
+    assert (alpha[used == 0] == 0).all() and (alpha[used > 0] > 0).all()  # opaque exactly where pixels were used
     with pytest.raises(ShapeError, match="give the LR image"):
         I.show_attribution(r, lr[:20, :20])
     t = pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0], "image": ["a", "a"], "degradation": ["bicubic", "noise"]})
