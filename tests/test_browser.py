@@ -371,3 +371,57 @@ def test_learning_curve_explorer_renders_and_reacts_in_jupyterlab(lab_curves):
         page.screenshot(path=str(SHOTS / "jupyterlab_curves.png"), full_page=False)
         browser.close()
     assert not [e for e in errors if "favicon" not in e], errors
+
+
+# --------------------------------------------------------------------------------------------------
+# The attribution widget (LAM, the efficiency and interpretability chapter), in a small notebook of its own
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def lab_attribution(tmp_path_factory):
+    """JupyterLab serving a one-cell notebook that opens the attribution widget on two zoo models."""
+    pytest.importorskip("playwright")
+    import nbformat
+
+    root = tmp_path_factory.mktemp("attribution")
+    source = ("from srkit import data, zoo\n"
+              "from srkit.widgets import attribution\n"
+              "lr = data.load_benchmark('Set5', 3)[0].lr[40:72, 40:72]\n"
+              "attribution({m: zoo.load(m, 3) for m in ('espcn', 'srcnn')}, lr, steps=4)")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / "attribution.ipynb")
+    with _jupyterlab(root, tmp_path_factory, "attribution") as served:
+        yield served
+
+
+def test_attribution_widget_renders_and_computes_in_jupyterlab(lab_attribution):
+    """The widget draws the LR input with the window; *compute* adds the heat map and the DI / receptive-field
+    caption; choosing another model clears it until computed; no errors in the browser console."""
+    from playwright.sync_api import sync_playwright
+
+    url, token = lab_attribution
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        _open_and_run_all(page, url, token, "attribution.ipynb",
+                          lambda ms: page.wait_for_selector(".srkit-attribution", timeout=ms),
+                          SHOTS / "jupyterlab_attribution_failure.png")
+        image, caption = page.locator(".srkit-attribution").first, page.locator(".srkit-attribution-caption").first
+        assert "not computed yet" in _wait_for_text(caption, "not computed yet")
+        before = image.get_attribute("src")
+        page.get_by_role("button", name="compute").click()
+        text = _wait_for_text(caption, "DI ")
+        assert "receptive field 9 (theory)" in text, text
+        for _ in range(40):
+            if image.get_attribute("src") != before:
+                break
+            page.wait_for_timeout(250)
+        assert image.get_attribute("src") != before, "the heat map was not drawn"
+        page.screenshot(path=str(SHOTS / "jupyterlab_attribution.png"), full_page=False)
+        page.locator(".widget-dropdown select").first.select_option("srcnn")
+        assert "srcnn" in _wait_for_text(caption, "srcnn")
+        assert "not computed yet" in caption.inner_text()
+        browser.close()
+    assert not [e for e in errors if "favicon" not in e], errors

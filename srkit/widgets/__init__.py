@@ -16,10 +16,12 @@ Quick use in a notebook::
 
 from __future__ import annotations
 
+from .attribution import AttributionState, AttributionWidget, attribution, heat_overlay
 from .burst import BurstState, BurstViewer
 from .compare import CompareState, CompareWidget, ZoomBox, compare, to_png
 from .curves import CurvesExplorer, CurvesState, curves
 from .interpolation import InterpolationState, InterpolationWidget
 
 __all__ = ["CompareState", "CompareWidget", "compare", "ZoomBox", "to_png", "BurstState", "BurstViewer",
-           "InterpolationState", "InterpolationWidget", "CurvesState", "CurvesExplorer", "curves"]
+           "InterpolationState", "InterpolationWidget", "CurvesState", "CurvesExplorer", "curves",
+           "AttributionState", "AttributionWidget", "attribution", "heat_overlay"]
