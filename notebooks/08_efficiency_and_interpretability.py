@@ -113,20 +113,21 @@ for cost in ("params", "gflops", "ms_per_mp"):
     print(f"front for {cost:9s}: {', '.join(front.sort_values(cost).model)}")
 
 # %% [markdown]
-# Two things to read from the plane:
+# Three things to read from the plane:
 #
 # * **The zoo sits below the published points** at similar cost. The zoo's networks see only the luma channel
-#   and were trained for minutes on a CPU (T91 + BSD200); the published ones were trained for days on DIV2K.
-#   The gap is mostly training: the published FSRCNN has the zoo's design (12 k parameters against 12.8 k) and
-#   is 0.86 dB better.
+#   and were trained for 6 to 11 minutes on a CPU (T91 + BSD200, their cards say so); the published ones were
+#   trained far longer, the recent ones on DIV2K. Much of the gap is training: the published FSRCNN has the
+#   zoo's design (12 k parameters against 12.8 k) and is 0.86 dB better.
 # * **The fronts differ.** Counted in parameters or FLOPs, the published efficient models (SAFMN, RFDN,
 #   SwinIR-light) make up the front, with FSRCNN at the cheap end. In CPU time only the zoo's models have a
 #   number (the papers' times were measured on other machines), and all four are on that front: each one
 #   buys its extra PSNR with more time.
 # * **FLOP counts follow conventions.** The published FSRCNN's 9.20 GFLOPs against the zoo FSRCNN's 1.44 is not
-#   a different network: the papers count FSRCNN's final transposed convolution at every *output* pixel (16
-#   per LR pixel at x4), the kit at every input pixel, where its multiplications happen. Compare FLOPs from
-#   one source.
+#   a different network: CARN's table (Ahn et al. 2018, where the published cost comes from) counts FSRCNN's
+#   final transposed convolution at every *output* pixel (16 per LR pixel at x4), the kit at every input
+#   pixel, where its multiplications happen (the note in `srkit/reference/efficient_sr.json` does the sums).
+#   Compare FLOPs from one source.
 #
 # ### What FLOPs do not predict
 #
@@ -145,12 +146,51 @@ for name in ("fsrcnn", "espcn"):
     print(f"{name}: {len(convs)} convolution layers: {'; '.join(convs)}")
 
 # %% [markdown]
-# FSRCNN needs about half of ESPCN's FLOPs and yet takes several times its CPU time (printed above). Its work
-# is spread over eight thin layers (12 to 56 channels), each a separate pass over the image with little
-# arithmetic per byte moved, and it ends in a transposed convolution, which CPU libraries run far less
-# efficiently than an ordinary one. ESPCN does all of its work in three ordinary convolutions and a pixel
-# shuffle (a reshape). **FLOPs rank models by arithmetic; to rank them by speed, time them on the hardware
-# you will use.**
+# FSRCNN needs about half of ESPCN's FLOPs and yet takes several times its CPU time (printed above). Where
+# does its time go? Timed now, for the same 288 x 480 output as the shipped table, each part after ten
+# warm-up runs (the first runs of a model are slower and erratic; these numbers move with the machine's load):
+
+# %%
+import time
+
+from srkit.profile import count_flops
+
+
+def steady_ms(f, x, warm=10, runs=pick(full=15, smoke=3)):
+    """Median milliseconds of f(x) after `warm` runs that are not counted."""
+    for _ in range(warm):
+        np.asarray(f(x))
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        np.asarray(f(x))
+        times.append(time.perf_counter() - t)
+    return 1000 * float(np.median(times))
+
+
+lr4 = np.random.default_rng(0).random((1, 72, 120, 1), dtype=np.float32)  # x4: a 288 x 480 output
+fsrcnn4, espcn4 = zoo.load("fsrcnn", 4), zoo.load("espcn", 4)
+fsrcnn_body = keras.Model(fsrcnn4.input, fsrcnn4.get_layer("deconv").input)  # every layer but the last
+deconv = fsrcnn4.get_layer("deconv")
+features = np.asarray(fsrcnn_body(lr4))
+parts = {"espcn (whole)": (espcn4, lr4, count_flops(espcn4, (72, 120))),
+         "fsrcnn: 7 thin layers + PReLUs": (fsrcnn_body, lr4, count_flops(fsrcnn_body, (72, 120))),
+         "fsrcnn: transposed 9x9 conv": (deconv, features, count_flops(fsrcnn4, (72, 120)) - count_flops(fsrcnn_body, (72, 120)))}
+rows = []
+for label, (f, x, flops) in parts.items():
+    ms = steady_ms(f, x)
+    rows.append({"part": label, "MFLOPs": flops / 1e6, "ms": ms, "GFLOP/s": flops / 1e6 / ms})
+print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+total_fsrcnn = rows[1]["ms"] + rows[2]["ms"]
+print(f"fsrcnn / espcn time now: {total_fsrcnn / rows[0]['ms']:.1f} x")
+
+# %% [markdown]
+# ESPCN turns its FLOPs into time several times more efficiently (the GFLOP/s column): its 64- and 32-channel
+# convolutions give the CPU's vector units long runs of arithmetic on every pixel. FSRCNN's 12-channel layers
+# have too little work per pixel to keep them busy, and each layer, and each PReLU after it, is one more pass
+# over the image in memory. The shipped times were taken after one warm-up run on a loaded machine, so they
+# are larger than these; the ratio between the two models is what to read. **FLOPs rank models by arithmetic;
+# to rank them by speed, time them, on the hardware you will use.**
 #
 # ## 2. Making inference cheaper: structural re-parameterisation
 #
@@ -364,8 +404,8 @@ interpret.embedding_plot(emb);
 # * A model's cost has three faces: parameters, FLOPs (counted, machine-independent) and time (measured,
 #   machine- and load-dependent). `profile.quality_cost` and `viz.quality_cost_plot` draw the quality-cost
 #   plane with its Pareto front; the front depends on the cost axis.
-# * FLOPs do not predict speed: FSRCNN has half of ESPCN's FLOPs and takes several times its CPU time (thin
-#   layers, a transposed convolution).
+# * FLOPs do not predict speed: FSRCNN has half of ESPCN's FLOPs and takes several times its CPU time; its
+#   thin layers turn far fewer FLOPs into work per second than ESPCN's wide ones.
 # * Structural re-parameterisation trains branches (3x3 + 1x1 + identity) and runs one convolution: the
 #   fused kernel gives the same outputs to float rounding, with fewer parameters and one convolution per layer.
 # * LAM shows which LR pixels an output window was drawn from; the diffusion index says how spread they are.
