@@ -93,6 +93,8 @@ both = live.merge(costs, on="model", suffixes=("", "_shipped"))
 print(both[["model", "params", "gflops", "params_shipped", "gflops_shipped"]].to_string(index=False, float_format=two))
 print("parameters and FLOPs counted now equal the shipped ones:",
       bool((both.params == both.params_shipped).all() and np.allclose(both.gflops, both.gflops_shipped, atol=0.005)))
+print("zoo training time on a CPU, from the cards:",
+      ", ".join(f"{n} {zoo.card(n, 4)['training']['train_time_s'] / 60:.0f} min" for n in both.model))
 
 # %%
 from srkit.viz import quality_cost_plot
@@ -116,11 +118,12 @@ for cost in ("params", "gflops", "ms_per_mp"):
 # Three things to read from the plane:
 #
 # * **The zoo sits below the published points** at similar cost. The zoo's networks see only the luma channel
-#   and were trained for 6 to 11 minutes on a CPU (T91 + BSD200, their cards say so); the published ones were
+#   and were trained for minutes on a CPU (T91 + BSD200; the times are printed above); the published ones were
 #   trained far longer, the recent ones on DIV2K. Much of the gap is training: the published FSRCNN has the
 #   zoo's design (12 k parameters against 12.8 k) and is 0.86 dB better.
 # * **The fronts differ.** Counted in parameters or FLOPs, the published efficient models (SAFMN, RFDN,
-#   SwinIR-light) make up the front, with FSRCNN at the cheap end. In CPU time only the zoo's models have a
+#   SwinIR-light) make up the front, with the published FSRCNN (and, in FLOPs, the zoo's fsrcnn) at the
+#   cheap end. In CPU time only the zoo's models have a
 #   number (the papers' times were measured on other machines), and all four are on that front: each one
 #   buys its extra PSNR with more time.
 # * **FLOP counts follow conventions.** The published FSRCNN's 9.20 GFLOPs against the zoo FSRCNN's 1.44 is not
@@ -391,8 +394,9 @@ print("furthest from the others on the first component:", lone, "| on the other 
 interpret.embedding_plot(emb);
 
 # %% [markdown]
-# Noise stands apart on the first component, which holds more than half of the variance; blur, JPEG and
-# clean bicubic inputs lie together on the other side. The flagship was trained on clean bicubic inputs only,
+# Noise stands apart: on average it lies alone on one side of the first component, which holds more than half
+# of the variance (printed above), and in the plot every noisy input lies outside the one cluster that blur,
+# JPEG and clean bicubic inputs form together. The flagship was trained on clean bicubic inputs only,
 # yet its features already tell noisy inputs from the rest: noise adds energy at every frequency, which every
 # edge filter answers. Blur and JPEG mostly *remove* detail, and their features stay close to the clean ones:
 # to the network, a blurred input looks like a smoother image, not like a different kind of input (which is
