@@ -607,6 +607,81 @@ def _lowest_niqe(names=("baboon", "comic", "zebra"), scale: int = 4) -> str:
     return min(means, key=means.get)
 
 
+def _rep_reference(kernel, bias, kernel_1x1, bias_1x1, identity):
+    """The kit's fused kernel and bias for these branch weights (a built RepConv2D's ``deploy``)."""
+    import keras
+
+    from .models.reparam import RepConv2D
+
+    k, _, c_in, c_out = kernel.shape
+    layer = RepConv2D(c_out, k, identity=identity)
+    layer(keras.ops.zeros((1, k, k, c_in)))
+    layer.set_weights([kernel, bias, kernel_1x1, bias_1x1])
+    return layer.deploy()
+
+
+def _test_fuse_branches(fn) -> None:
+    _require_callable(fn)
+    rng = np.random.default_rng(8)
+    for k, c_in, c_out, identity in ((3, 4, 4, True), (3, 2, 5, False), (5, 3, 3, True), (3, 6, 6, False),
+                                     (5, 1, 4, False)):
+        kernel = rng.normal(size=(k, k, c_in, c_out)).astype(np.float32)
+        kernel_1x1 = rng.normal(size=(1, 1, c_in, c_out)).astype(np.float32)
+        bias, bias_1x1 = (rng.normal(size=c_out).astype(np.float32) for _ in range(2))
+        call = (f"{_name_of(fn)}(kernel {k}x{k}x{c_in}x{c_out}, bias, kernel_1x1 1x1x{c_in}x{c_out}, bias_1x1, "
+                f"identity={identity})")
+        got = _run(fn, kernel.copy(), bias.copy(), kernel_1x1.copy(), bias_1x1.copy(), identity, call=call)
+        try:
+            got_kernel, got_bias = got
+        except (TypeError, ValueError):
+            raise Wrong(f"{call} returned {type(got).__name__}; return the pair (kernel, bias).") from None
+        want_kernel, want_bias = _rep_reference(kernel, bias, kernel_1x1, bias_1x1, identity)
+        _compare(got_kernel, want_kernel, f"{call}: the kernel", atol=1e-5)
+        _compare(got_bias, want_bias, f"{call}: the bias", atol=1e-5)
+
+
+def _test_diffusion_index(fn) -> None:
+    from .interpret import diffusion_index
+
+    _require_callable(fn)
+    rng = np.random.default_rng(9)
+    maps = [rng.normal(size=(16, 16)), rng.random((9, 13)) ** 6, np.ones((5, 5)), rng.laplace(size=(32, 24))]
+    sparse = np.zeros((12, 12))
+    sparse[3, 7], sparse[8, 2] = 2.0, -0.5
+    maps.append(sparse)
+    for a in maps:
+        call = f"{_name_of(fn)}(a {a.shape[0]}x{a.shape[1]} map)"
+        got = _run(fn, a.copy(), call=call)
+        try:
+            value = float(np.asarray(got))
+        except (TypeError, ValueError):
+            raise Wrong(f"{call} returned {type(got).__name__} of shape {np.shape(got)}, not one number.") from None
+        _compare(value, diffusion_index(a), call, atol=1e-6)
+
+
+def _cpu_time_ratio(scale: int, slow: str, fast: str) -> float:
+    """From the shipped quality-cost tables (bench/quality_cost.json): CPU ms per megapixel of ``slow`` / ``fast``."""
+    import json
+
+    rows = json.loads((Path(__file__).resolve().parents[1] / "bench" / "quality_cost.json").read_text())["tables"]
+    ms = {r["model"]: r["ms_per_mp"] for r in rows[f"x{scale}"] if r["kind"] == "zoo"}
+    return float(ms[slow] / ms[fast])
+
+
+def _zoo_receptive_field(name: str, scale: int) -> int:
+    from . import zoo
+    from .interpret import receptive_field
+
+    return int(receptive_field(zoo.load(name, scale)))
+
+
+def _params_saved_by_collapse(scale: int) -> int:
+    from .models.reparam import collapse, rep_espcn
+
+    model = rep_espcn(scale)
+    return int(model.count_params() - collapse(model).count_params())
+
+
 _BUILD = 2  # points of an exercise that builds something
 
 EXERCISES: dict[str, Exercise] = {
@@ -816,6 +891,35 @@ EXERCISES: dict[str, Exercise] = {
         "Keep the rows of condition 'noise 25' of json.load(open('../bench/blind_sr.json'))['rows'] and subtract "
         "edsr's psnr from edsr_blind's.",
         tolerance=0.015,  # the table prints two decimals
+    ),
+    "08.1": Exercise(
+        None,
+        "Start from a float64 copy of the k x k kernel; add the 1x1 kernel to its centre, kernel[k // 2, k // 2] "
+        "+= kernel_1x1[0, 0]; with identity, also add np.eye(c_in, c_out) there (channel c to channel c); the "
+        "bias is bias + bias_1x1. Return (kernel, bias) as float32.",
+        test=_test_fuse_branches, points=_BUILD,
+    ),
+    "08.2": Exercise(
+        None,
+        "v = np.sort(np.abs(a).ravel()) (absolute values, sorted ascending), n = v.size, i = 1..n; "
+        "G = sum((2 i - n - 1) v_i) / (n sum(v)); return (1 - G) * 100.",
+        test=_test_diffusion_index, points=_BUILD,
+    ),
+    "08.3": Exercise(
+        lambda: _cpu_time_ratio(2, "fsrcnn", "espcn"),
+        "json.load(open('../bench/quality_cost.json'))['tables']['x2'] holds the rows; divide fsrcnn's "
+        "ms_per_mp by espcn's.",
+        tolerance=0.01,  # two decimals
+    ),
+    "08.4": Exercise(
+        lambda: _zoo_receptive_field("fsrcnn", 3),
+        "srkit.interpret.receptive_field(zoo.load('fsrcnn', 3)) walks the layers for you (in LR pixels: FSRCNN "
+        "works on the LR image).",
+    ),
+    "08.5": Exercise(
+        lambda: _params_saved_by_collapse(4),
+        "rep_espcn(4).count_params() minus collapse(rep_espcn(4)).count_params(): each RepConv2D keeps a 1x1 "
+        "kernel and a second bias that the fused kernel absorbs.",
     ),
 }
 

@@ -86,6 +86,8 @@ def test_chapter_exercises():
     assert not is_correct("05.2", (9.0, 9.0)) and not is_correct("05.2", "left")
     drop = zoo.card("edsr", 4)["scores"]["Set5"]["psnr"] - zoo.card("edsr_gan", 4)["scores"]["Set5"]["psnr"]
     assert is_correct("04.2", round(drop, 2)) and not is_correct("04.2", drop + 0.5)
+    assert is_correct("08.4", 15) and not is_correct("08.4", 13)  # 5x5, 1x1, four 3x3, 1x1, then the 9x9 deconvolution
+    assert is_correct("08.5", 2208)  # rep_espcn(4): 1x1 kernels 1*64 + 64*32, biases 64 + 32
 
 
 # ---- exercises that build something: subtly wrong versions are caught, and the feedback says how ----------
@@ -256,6 +258,12 @@ WRONG = {  # key -> [(a subtly wrong answer, words the feedback must contain)]
              (lambda n, sx, sy, a: _aniso(n, sx, sy, a, y_up=False), "values differ"),
              (lambda n, sx, sy, a: _aniso(n, np.sqrt(sx), np.sqrt(sy), a), "values differ"),
              (lambda n, sx, sy, a: _aniso(n, sx, sy, a) / _aniso(n, sx, sy, a).max(), "values differ")],
+    "08.1": [(lambda k, b, k1, b1, i: _fuse(k, b, k1, b1, i, at=(0, 0)), "the kernel: "),
+             (lambda k, b, k1, b1, i: _fuse(k, b, k1, b1, i, eye=np.ones), "the kernel: "),
+             (lambda k, b, k1, b1, i: (_fuse(k, b, k1, b1, i)[0], b), "the bias: "),
+             (lambda k, b, k1, b1, i: _fuse(k, b, k1, b1, i)[0], "return the pair")],
+    "08.2": [(lambda a: _diffusion(a, absolute=False), "off by"), (lambda a: _diffusion(a, sort=False), "off by"),
+             (lambda a: 100 - _diffusion(a), "off by")],
     "09.3": [(lambda g: (g - _mscn_mean(g)) / (_mscn_std(g) + 1e-9), "values differ"),
              (lambda g: (g - _mscn_mean(g, "constant")) / (_mscn_std(g, "constant") + 1), "values differ")],
 }
@@ -270,6 +278,23 @@ def _aniso(size, sx, sy, angle, y_up=True):
     p = np.stack([xx, yy], axis=-1)
     k = np.exp(-0.5 * np.einsum("...i,ij,...j->...", p, inv, p))
     return k / k.sum()
+
+
+def _fuse(kernel, bias, kernel_1x1, bias_1x1, identity, at=None, eye=None):
+    k, _, c_in, c_out = kernel.shape
+    r, c = at if at is not None else (k // 2, k // 2)
+    fused = kernel.astype(np.float64)
+    fused[r, c] += kernel_1x1[0, 0]
+    if identity:
+        fused[r, c] += eye((c_in, c_out)) if eye else np.eye(c_in, c_out)
+    return fused.astype(np.float32), (bias + bias_1x1).astype(np.float32)
+
+
+def _diffusion(a, absolute=True, sort=True):
+    v = (np.abs(a) if absolute else np.asarray(a, dtype=np.float64)).ravel()
+    v = np.sort(v) if sort else v
+    n, i = v.size, np.arange(1, v.size + 1)
+    return (1 - ((2 * i - n - 1) * v).sum() / (n * v.sum())) * 100
 
 
 def _mscn_mean(g, mode="nearest"):
