@@ -45,11 +45,13 @@ def count_flops(model, input_hw: tuple[int, int], channels: int | None = None) -
     return int(flops)
 
 
-def latency_ms(model, input_hw: tuple[int, int], repeats: int = 5) -> float:
-    """Median wall time (ms) of one forward pass on this machine, after one warm-up pass."""
+def latency_ms(model, input_hw: tuple[int, int], repeats: int = 5, warmup: int = 3) -> float:
+    """Median wall time (ms) of one forward pass on this machine, after ``warmup`` untimed passes (the first
+    few calls of some models, FSRCNN's transposed convolution among them, are erratic on a CPU)."""
     c = model.input_shape[-1]
     x = np.random.default_rng(0).random((1, *input_hw, c), dtype=np.float32)
-    model(x, training=False)
+    for _ in range(max(1, int(warmup))):
+        np.asarray(model(x, training=False))
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
