@@ -37,7 +37,7 @@ The time budget covers everything after start-up; keep ``--budget`` about 60 s u
 machine is yours.  The GPU machine needs the repository's ``srkit/`` and ``tools/``, ``gpu_pack/`` (about
 37 MiB for the flagship's three scales) and Keras 3 with JAX (no TensorFlow).  What the zoo's cards record
 was made this way on one NVIDIA H200: a 500 s run with ``--bench 8``, then a 215 s run continuing its
-weights (``pack`` again after copying the returned ``.keras`` files into ``gpu_pack/models``).
+weights (the returned ``.keras`` files copied into ``gpu_pack/models`` first).
 """
 
 from __future__ import annotations
