@@ -18,7 +18,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -31,15 +30,9 @@ BUDGET_S = 600
 
 def machine() -> str:
     """The CPU model and core count (what the times depend on)."""
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores"
+    from srkit.env import cpu_model
+
+    return f"{cpu_model()}, {os.cpu_count()} cores"
 
 
 def time_notebook(path: Path, mode: str) -> dict:

@@ -25,13 +25,9 @@ import numpy as np
 
 
 def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()} ({os.cpu_count()} logical CPUs)"
-    except OSError:
-        pass
-    return f"{platform.processor() or platform.machine()} ({os.cpu_count()} logical CPUs)"
+    from srkit.env import cpu_model
+
+    return f"{cpu_model()} ({os.cpu_count()} logical CPUs)"
 
 
 def _load() -> list[float] | None:

@@ -87,7 +87,7 @@ API: dict[str, tuple[str, ...]] = {
         'AttributionState', 'AttributionWidget', 'attribution', 'heat_overlay'),
     "viz": ('image_grid', 'metric_bars', 'show_filters', 'tradeoff_plot', 'perception_distortion_plot', 'gain_plot',
         'quality_cost_plot'),
-    "env": ('smoke_mode', 'pick', 'describe', 'start'),
+    "env": ('smoke_mode', 'pick', 'describe', 'start', 'cpu_model'),
     "errors": ('SrkitError', 'ImageReadError', 'ImageTooLargeError', 'DatasetNotFoundError', 'ShapeError',
         'OptionalDependencyError', 'InvalidValueError'),
     "exercises": ('check', 'is_correct', 'feedback', 'solution', 'solutions_folder', 'EXERCISES', 'SOLUTIONS_ENV'),

@@ -17,7 +17,7 @@ import platform
 import sys
 import tempfile
 
-__all__ = ["smoke_mode", "pick", "describe", "start"]
+__all__ = ["smoke_mode", "pick", "describe", "start", "cpu_model"]
 
 
 def smoke_mode() -> bool:
@@ -28,6 +28,21 @@ def smoke_mode() -> bool:
 def pick(full, smoke):
     """``smoke`` in smoke mode, ``full`` otherwise."""
     return smoke if smoke_mode() else full
+
+
+def cpu_model() -> str:
+    """The processor's model name (from ``/proc/cpuinfo`` where there is one), for benchmark records."""
+    from pathlib import Path
+
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()
 
 
 def describe(tensorflow: bool = True) -> dict:
