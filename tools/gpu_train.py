@@ -1,4 +1,4 @@
-"""Continue zoo models' training on one lent GPU within a fixed time, with the data held on the device.
+"""Continue zoo models' training on one GPU within a fixed time, with the data held on the device.
 
 Two steps, one on each machine:
 
