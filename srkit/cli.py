@@ -367,6 +367,9 @@ def _add_train_parsers(sub) -> None:
         "(the generalisation gap)", type=int, metavar="N")
     opt(p, "--early-stopping", "early_stopping", td, "stop after this many validations without a better "
         "validation PSNR and keep the best weights (none: off)", type=int, metavar="PATIENCE")
+    opt(p, "--teacher", "teacher", td, "knowledge distillation: a pretrained model's name (e.g. edsr) or .keras "
+        "file whose SR images are blended into the targets", metavar="MODEL")
+    opt(p, "--teacher-weight", "teacher_weight", td, "the teacher's share of the target, in (0, 1]", type=float)
     p.add_argument("--no-resume", action="store_true", help="start afresh even if DIR has a checkpoint")
     p.add_argument("--quiet", action="store_true", help="one line per epoch instead of a progress bar")
     p.set_defaults(func=cmd_train)

@@ -201,6 +201,11 @@ class TrainConfig(JsonConfig):
             ``'bd'``, ``'dn'``, or ``'realistic'`` (:class:`srkit.degrade.SecondOrderDegradation`: random blur,
             resizes, noise and JPEG per patch, for models meant for real photos).  Validation and tests still use
             the bicubic benchmark LR.  Multi-frame models train on bicubic bursts only.
+        teacher: knowledge distillation (:mod:`srkit.train.distill`): a pretrained model's name (e.g.
+            ``'edsr'``, the flagship at this scale) or a ``.keras`` file whose super-resolved training images
+            become part of the target; ``None`` (default) is off.  Luma, bicubic, post-upsampling students only.
+        teacher_weight: the teacher's share of the target, ``teacher_weight * teacher(lr) + (1 - teacher_weight)
+            * hr``, in (0, 1]; 0.5 by default.  Validation still compares with the real HR images.
 
     Raises :class:`~srkit.errors.InvalidValueError` (a ``ValueError``) for any field of the wrong type or
     out of its range, when the config is made.
@@ -233,11 +238,13 @@ class TrainConfig(JsonConfig):
     train_psnr_images: int = 0
     early_stopping: int | None = None
     degradation: str = "bicubic"
+    teacher: str | None = None
+    teacher_weight: float = 0.5
 
     #: Fields added after the first runs were stored: ``config.json`` leaves them out while they keep their
     #: defaults, so run folders written before them still resume (their configs compare equal).
     LATER_FIELDS = ("optimizer", "schedule", "weight_decay", "l1_penalty", "augment", "train_psnr_images",
-                    "early_stopping", "degradation")
+                    "early_stopping", "degradation", "teacher", "teacher_weight")
 
     def to_json(self) -> dict:
         """The config as stored in ``config.json`` (fields added later are left out at their defaults)."""
@@ -295,6 +302,22 @@ class TrainConfig(JsonConfig):
         check_choice("degradation", self.degradation, DEGRADATIONS,
                      hint="'bicubic' is the clean benchmark degradation, 'realistic' the second-order blur, resize, "
                           "noise and JPEG pipeline for real photos.")
+        self.teacher_weight = check_float("teacher_weight", self.teacher_weight, low=0, low_open=True, high=1,
+                                          hint="It is the teacher's share of the target; 0.5 blends equally.")
+        if self.teacher is not None:
+            if isinstance(self.teacher, os.PathLike):
+                self.teacher = os.fspath(self.teacher)
+            if not isinstance(self.teacher, str) or not self.teacher:
+                raise InvalidValueError(f"teacher must be a pretrained model's name (e.g. 'edsr') or the path of a "
+                                        f".keras file, got {self.teacher!r}.")
+            if self.teacher.endswith(".keras") and not os.path.isfile(os.path.expanduser(self.teacher)):
+                raise InvalidValueError(f"teacher {self.teacher!r} is not a file. Give a pretrained model's name "
+                                        "(e.g. 'edsr') or the path of a .keras file.")
+            if self.channels != "y" or self.degradation not in ("bicubic", "bd") or model_spec.input_kind != "lr":
+                raise InvalidValueError(
+                    f"teacher={self.teacher!r}: distillation is for luma (channels='y') models that take the LR image, "
+                    f"trained on a fixed degradation ('bicubic' or 'bd'); this run has channels={self.channels!r}, "
+                    f"degradation={self.degradation!r} and a {model_spec.input_kind!r} input. Leave teacher out.")
         if self.time_budget_s is not None and self.schedule != "cosine":
             raise InvalidValueError(f"schedule={self.schedule!r} cannot be combined with time_budget_s: a time budget "
                                     "sets a cosine over time. Leave schedule at 'cosine' or give steps instead.")

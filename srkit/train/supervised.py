@@ -185,9 +185,14 @@ def _sampler(config: TrainConfig):
                              "'flips' and train_psnr_images at 0 for them.")
         return BurstSampler(load_training_images(config.train_sets, limit=config.limit), config.scale,
                             config.patch_size, frames=config.model_config.get("frames", 5))
-    return make_sampler(config.train_sets, config.scale, config.patch_size, channels=config.channels,
-                        limit=config.limit, pre_upsample=kind == "pre_upsampled", augment=config.augment,
-                        degradation=config.degradation)
+    sampler = make_sampler(config.train_sets, config.scale, config.patch_size, channels=config.channels,
+                           limit=config.limit, pre_upsample=kind == "pre_upsampled", augment=config.augment,
+                           degradation=config.degradation)
+    if config.teacher:  # knowledge distillation: the teacher's SR images become part of the targets
+        from .distill import attach_teacher
+
+        attach_teacher(sampler, config.teacher, config.teacher_weight)
+    return sampler
 
 
 def box_downscale(hr, factor: int):
