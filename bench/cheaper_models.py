@@ -144,7 +144,7 @@ def main(argv=None) -> int:
         tmp.replace(out)
 
     names = args.only or list(RUNS)
-    if any(RUNS[n][0] == "distillation" for n in names) and ("teacher" not in load() or args.redo):
+    if any("teacher" in RUNS[n][1] for n in names) and ("teacher" not in load() or args.redo):
         rec = teacher_record()
         save(lambda d: d.__setitem__("teacher", rec))
     for name in names:

@@ -682,6 +682,36 @@ def _params_saved_by_collapse(scale: int) -> int:
     return int(model.count_params() - collapse(model).count_params())
 
 
+def _fake_quant_reference(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Affine int8 quantisation of ``x`` over the range [lo, hi] (extended to hold 0), then back to float:
+    the arithmetic TFLite's post-training int8 quantisation does for every activation."""
+    lo, hi = min(float(lo), 0.0), max(float(hi), 0.0)
+    scale = (hi - lo) / 255.0 or 1.0
+    zero_point = np.round(-128.0 - lo / scale)
+    q = np.clip(np.round(np.asarray(x, np.float64) / scale) + zero_point, -128, 127)
+    return ((q - zero_point) * scale).astype(np.float32)
+
+
+def _test_fake_quant(fn) -> None:
+    _require_callable(fn)
+    rng = np.random.default_rng(10)
+    cases = [(rng.random((6, 7)), 0.0, 1.0), (rng.normal(size=(5, 5)), -2.0, 3.0),
+             (rng.normal(size=20) * 4, -1.0, 1.0), (rng.random(9) + 2.0, 2.0, 3.0), (np.linspace(-1, 1, 11), -0.5, 0.25)]
+    for x, lo, hi in cases:
+        call = f"{_name_of(fn)}(x of shape {x.shape}, lo={lo}, hi={hi})"
+        got = _run(fn, x.copy(), lo, hi, call=call)
+        _compare(got, _fake_quant_reference(x, lo, hi), call, atol=1e-5)
+
+
+def _efficiency_speedup(setup: str) -> float:
+    """From bench/training_efficiency.json: how many times faster ``setup`` reached the target than fp32."""
+    import json
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "bench" / "training_efficiency.json").read_text())
+    rows = data["summary"]["rows"]
+    return float(rows["fp32"]["time_to_target_s"] / rows[setup]["time_to_target_s"])
+
+
 _BUILD = 2  # points of an exercise that builds something
 
 EXERCISES: dict[str, Exercise] = {
@@ -920,6 +950,19 @@ EXERCISES: dict[str, Exercise] = {
         lambda: _params_saved_by_collapse(4),
         "rep_espcn(4).count_params() minus collapse(rep_espcn(4)).count_params(): each RepConv2D keeps a 1x1 "
         "kernel and a second bias that the fused kernel absorbs.",
+    ),
+    "08.6": Exercise(
+        lambda: _efficiency_speedup("bf16"),
+        "json.load(open('../bench/training_efficiency.json'))['summary']['rows'] holds each set-up's "
+        "time_to_target_s; divide fp32's by bf16's.",
+        tolerance=0.01,  # two decimals
+    ),
+    "08.7": Exercise(
+        None,
+        "Extend the range to hold 0: lo = min(lo, 0), hi = max(hi, 0); scale = (hi - lo) / 255; zero_point = "
+        "round(-128 - lo / scale); q = clip(round(x / scale) + zero_point, -128, 127); return "
+        "(q - zero_point) * scale as float32.",
+        test=_test_fake_quant, points=_BUILD,
     ),
 }
 

@@ -289,3 +289,43 @@ def quality_cost_plot(table, cost: str = "params", quality: str = "psnr", label:
         ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left")  # cheap and good: the empty corner of this plane
     return ax
+
+
+def psnr_time_plot(curves: dict, target: float | None = None, x: str = "train_s", ax=None, title: str | None = None):
+    """Validation PSNR against training time (or steps), one line per run, and a dashed target line.
+
+    ``curves``: ``{label: [{"train_s": seconds, "step": n, "val_psnr": dB}, ...]}`` (each run's validations, in
+    order; a run with no points is refused), e.g. the ``curve`` of every set-up in
+    ``bench/training_efficiency.json``.  ``x``: ``'train_s'`` (default) or ``'step'``.  Where a run first
+    reaches ``target`` is marked with a dot: the time-to-quality that steps per second alone do not tell.
+    Returns the matplotlib Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from .errors import InvalidValueError
+
+    if not isinstance(curves, dict) or not curves:
+        raise InvalidValueError("curves must be a non-empty dict {label: [{'train_s': ..., 'val_psnr': ...}, ...]}.")
+    if x not in ("train_s", "step"):
+        raise InvalidValueError(f"x must be 'train_s' or 'step', got {x!r}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.2))
+    for i, (label, points) in enumerate(curves.items()):
+        if not points or any(x not in p or "val_psnr" not in p for p in points):
+            raise InvalidValueError(f"The curve {label!r} needs points with {x!r} and 'val_psnr'.")
+        xs = np.array([p[x] for p in points], dtype=float)
+        ys = np.array([p["val_psnr"] for p in points], dtype=float)
+        ax.plot(xs, ys, "-", color=f"C{i % 10}", lw=1.3, label=str(label))
+        if target is not None and (ys >= target).any():
+            j = int(np.argmax(ys >= target))
+            ax.plot(xs[j], ys[j], "o", color=f"C{i % 10}", ms=5)
+    if target is not None:
+        ax.axhline(target, color="k", ls="--", lw=0.8, label=f"target {target:.2f} dB")
+    finite = [p["val_psnr"] for pts in curves.values() for p in pts[1:]] or [0.0]
+    ax.set_ylim(min(finite) - 0.2, max(finite) + 0.1)  # the untrained first point would flatten the rest
+    ax.set_xlabel("training time (s)" if x == "train_s" else "steps")
+    ax.set_ylabel("validation PSNR (dB)")
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=7, ncol=2)
+    return ax

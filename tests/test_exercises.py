@@ -264,6 +264,10 @@ WRONG = {  # key -> [(a subtly wrong answer, words the feedback must contain)]
              (lambda k, b, k1, b1, i: _fuse(k, b, k1, b1, i)[0], "return the pair")],
     "08.2": [(lambda a: _diffusion(a, absolute=False), "off by"), (lambda a: _diffusion(a, sort=False), "off by"),
              (lambda a: 100 - _diffusion(a), "off by")],
+    "08.7": [(lambda x, lo, hi: _fake_quant(x, lo, hi, hold_zero=False), "values differ"),
+             (lambda x, lo, hi: _fake_quant(x, lo, hi, levels=256), "values differ"),
+             (lambda x, lo, hi: _fake_quant(x, lo, hi, clip=False), "values differ"),
+             (lambda x, lo, hi: np.asarray(x, np.float32), "values differ")],
     "09.3": [(lambda g: (g - _mscn_mean(g)) / (_mscn_std(g) + 1e-9), "values differ"),
              (lambda g: (g - _mscn_mean(g, "constant")) / (_mscn_std(g, "constant") + 1), "values differ")],
 }
@@ -288,6 +292,16 @@ def _fuse(kernel, bias, kernel_1x1, bias_1x1, identity, at=None, eye=None):
     if identity:
         fused[r, c] += eye((c_in, c_out)) if eye else np.eye(c_in, c_out)
     return fused.astype(np.float32), (bias + bias_1x1).astype(np.float32)
+
+
+def _fake_quant(x, lo, hi, hold_zero=True, levels=255, clip=True):
+    if hold_zero:
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+    scale = (hi - lo) / levels
+    zero = np.round(-128 - lo / scale)
+    q = np.round(np.asarray(x, np.float64) / scale) + zero
+    q = np.clip(q, -128, 127) if clip else q
+    return ((q - zero) * scale).astype(np.float32)
 
 
 def _diffusion(a, absolute=True, sort=True):
