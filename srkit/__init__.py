@@ -19,6 +19,7 @@ Modules (imported on demand, so ``import srkit`` is fast and does not load Tenso
 * :mod:`srkit.gan`: GAN fine-tuning, network interpolation, perception-distortion
 * :mod:`srkit.zoo`: pretrained models with their cards
 * :mod:`srkit.profile`: parameters, FLOPs and latency
+* :mod:`srkit.quantize`: post-training int8 quantisation to TFLite, run and measured with the kit's protocol
 * :mod:`srkit.quality`: NIQE, a no-reference quality measure, with a pristine model fitted by the kit
 * :mod:`srkit.lab`: your own images through every model: compare, export, folders, a blind A/B test
 * :mod:`srkit.widgets`, :mod:`srkit.viz`: interactive comparison and static figures
@@ -76,6 +77,8 @@ API: dict[str, tuple[str, ...]] = {
         'ZOO_DIR'),
     "profile": ('count_flops', 'latency_ms', 'cost_table', 'flops_per_output_pixel', 'reference_points', 'pareto_front',
         'quality_cost', 'REFERENCE_FILE', 'COST_COLUMNS'),
+    "quantize": ('calibration_patches', 'float_tflite', 'int8_tflite', 'tflite_ops', 'tflite_latency_ms',
+        'TFLiteUpscaler', 'quantization_report', 'DEFAULT_INPUT_SIZE', 'RUNTIME'),
     "interpret": ('LAMResult', 'lam', 'diffusion_index', 'gini', 'receptive_field', 'measured_receptive_field', 'receptive_field_table', 'feature_maps', 'degradation_embedding', 'show_attribution', 'embedding_plot', 'EMBEDDING_DEGRADATIONS'),
     "quality": ('niqe', 'mscn', 'patch_features', 'image_features', 'fit_pristine', 'PristineModel', 'pristine_model',
         'PRISTINE_FILE', 'PATCH_SIZE', 'SHARPNESS_THRESHOLD', 'FEATURE_NAMES'),
