@@ -34,6 +34,26 @@ def test_card_is_complete_and_file_matches(name, scale):
     assert zoo._sha256(zoo.ZOO_DIR / c["file"]) == c["sha256"]
 
 
+
+@pytest.mark.parametrize("name,scale", sorted(EXPECTED))
+def test_a_card_that_misses_its_target_says_by_how_much_what_was_tried_and_what_next(name, scale):
+    c = zoo.card(name, scale)
+    status = c["status"]
+    assert status["targets_reached"] == c["targets_met"]["all"]
+    if c["targets_met"]["all"]:
+        return
+    for ds, gap in status["psnr_gap_db"].items():  # the gap follows the scores and the targets
+        assert gap == pytest.approx(zoo.target(c, ds) - c["scores"][ds]["psnr"], abs=0.006), ds
+    assert any(g > 0 for g in status["psnr_gap_db"].values())
+    attempts = status["attempts"]
+    assert attempts, "no measured attempt recorded"
+    for a in attempts:
+        for key in ("what", "command", "where", "minutes", "steps", "val_after", "shipped"):
+            assert key in a and a[key] not in ("", None), (key, a)
+        assert a["minutes"] > 0 and a["steps"] > 0
+    assert any(a["shipped"] for a in attempts), "the shipped weights come from one of the attempts"
+    assert len(status["next_step"]) > 40
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name,scale", sorted(EXPECTED))
 def test_card_set5_score_is_what_the_model_measures(name, scale):
