@@ -155,6 +155,15 @@ def cmd_zoo(args) -> int:
     t["met"] = [("yes" if p >= tp - 1e-9 else "no") if tp == tp and tp is not None else "" for p, tp in
                 zip(t.psnr.round(2), t.target_psnr)]
     print(t.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    short = zoo.shortfalls()
+    if short:
+        print(f"\n{len(short)} model(s) below their paper's numbers (dB short; measured attempts; next step), from their cards:")
+        for s in short:
+            gaps = ", ".join(f"{ds} {g:+.2f}" for ds, g in s["gap_db"].items() if g > 0)
+            tried = sum(a.get("minutes", 0) for a in s["attempts"])
+            runs = (f"{len(s['attempts'])} measured run(s), {tried:.0f} min of training in all; next: "
+                    if s["attempts"] else "")
+            print(f"  {s['name']} x{s['scale']}: short by {gaps}; {runs}{s['next_step']}")
     return 0
 
 

@@ -148,3 +148,19 @@ def test_wrong_scale_model_is_refused_by_the_upscaler():
     up = KerasUpscaler(zoo.load("espcn", 3))
     with pytest.raises(ShapeError, match="scale 2"):
         up(np.zeros((20, 20, 3), np.uint8), 2)
+
+
+def test_shortfalls_list_exactly_the_models_below_target_and_the_cli_prints_them(capsys):
+    from srkit.cli import main
+
+    short = {(s["name"], s["scale"]): s for s in zoo.shortfalls()}
+    below = {k for k in zoo.available() if zoo.targets_met(zoo.card(*k)).get("all") is False}
+    assert set(short) == below
+    for (name, scale), s in short.items():
+        assert max(s["gap_db"].values()) > 0 and s["next_step"], (name, scale)
+    assert main(["zoo"]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(short)} model(s) below their paper's numbers" in out
+    espcn4 = short[("espcn", 4)]
+    assert f"espcn x4: short by Set5 {espcn4['gap_db']['Set5']:+.2f}" in out
+    assert f"{len(espcn4['attempts'])} measured run(s)" in out

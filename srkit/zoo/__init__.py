@@ -154,3 +154,21 @@ def results_table(with_targets: bool = True):
                 row["target_psnr"] = target(c, ds)
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def shortfalls() -> list[dict]:
+    """Every zoo model that misses its paper's numbers: by how much, what was tried and the next step.
+
+    One dict per model, from its card's ``status``: ``name``, ``scale``, ``gap_db`` (per dataset, target minus
+    measured PSNR), ``attempts`` (the measured runs behind the weights or tried without being shipped) and
+    ``next_step``.  Models that meet their targets, or have no PSNR target, are not listed.
+    """
+    out = []
+    for (name, scale), c in sorted(_cards().items()):
+        if targets_met(c).get("all") is not False:
+            continue
+        status = c.get("status", {})
+        gaps = {ds: round(target(c, ds) - sc["psnr"], 2) for ds, sc in c["scores"].items() if target(c, ds) is not None}
+        out.append({"name": name, "scale": scale, "gap_db": gaps, "attempts": status.get("attempts", []),
+                    "next_step": status.get("next_step") or status.get("more_training") or status.get("note", "")})
+    return out
