@@ -172,6 +172,28 @@ def test_init_from_tool_writes_a_file_training_can_start_from(tmp_path):
     assert bad.returncode == 2 and "2, 4, 8" in bad.stderr
 
 
+
+def test_init_from_refuses_to_copy_nothing_and_pairs_automatic_names_by_order(tmp_path):
+    keras.utils.set_random_seed(0)
+    src = tmp_path / "espcn_x3.keras"
+    models.build("espcn", 3)  # a first build moves Keras's automatic layer names on (conv2d_3, ...)
+    source = models.build("espcn", 3)
+    assert [layer.name for layer in source.layers if layer.weights][0] != "conv2d"
+    source.save(src)
+    tool = [sys.executable, str(ROOT / "tools" / "init_from.py"), str(src), "--model", "espcn", "--scale", "4"]
+    out = tmp_path / "x4.keras"
+    by_name = subprocess.run(tool + ["--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert by_name.returncode == 2 and "--by-order" in by_name.stderr and not out.exists()
+    by_order = subprocess.run(tool + ["--out", str(out), "--by-order"], capture_output=True, text=True, cwd=ROOT)
+    assert by_order.returncode == 0, by_order.stderr
+    assert "copied (2)" in by_order.stdout and "skipped (1)" in by_order.stdout
+    loaded = keras.saving.load_model(out, safe_mode=True)
+    convs = lambda m: [layer for layer in m.layers if layer.weights]  # noqa: E731
+    for a, b in zip(convs(source)[:2], convs(loaded)[:2]):
+        for wa, wb in zip(a.get_weights(), b.get_weights()):
+            np.testing.assert_array_equal(wa, wb)
+    assert convs(loaded)[2].get_weights()[0].shape == (3, 3, 32, 16)
+
 def test_config_refuses_a_scale_the_progressive_model_cannot_build():
     from srkit.configs import TrainConfig
     from srkit.errors import InvalidValueError
