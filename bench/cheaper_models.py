@@ -13,7 +13,13 @@ run once over the training images before training.  The runs differ only in the 
 
 - ``alone``: the HR images (ordinary training);
 - ``teacher_0.5``: half teacher output, half HR;
-- ``teacher_1.0``: the teacher's output alone.
+- ``teacher_1.0``: the teacher's output alone;
+- ``alone_from_x3``, ``teacher_0.5_from_x3``: the first two again, started from the zoo's ESPCN x3 (its feature
+  layers; the last convolution fresh) instead of from scratch, so the table separates what the start and
+  what the teacher give;
+- ``alone_from_x3_seed1``, ``alone_from_x3_seed2``: ``alone_from_x3`` with other draws of the last
+  convolution's initial weights (ESPCN x4 can stay on a plateau near 27.96 dB validation PSNR, or leave it,
+  depending on that draw).
 
 **Re-parameterisation** (:mod:`srkit.models.reparam`).  x3, batch 32 of 17x17 LR patches, 15,000 steps:
 
@@ -48,6 +54,10 @@ RUNS = {
     "alone": ("distillation", DISTILL),
     "teacher_0.5": ("distillation", {**DISTILL, "teacher": TEACHER, "teacher_weight": 0.5}),
     "teacher_1.0": ("distillation", {**DISTILL, "teacher": TEACHER, "teacher_weight": 1.0}),
+    "alone_from_x3": ("distillation", {**DISTILL, "init_weights": "x3"}),
+    "teacher_0.5_from_x3": ("distillation", {**DISTILL, "teacher": TEACHER, "teacher_weight": 0.5, "init_weights": "x3"}),
+    "alone_from_x3_seed1": ("distillation", {**DISTILL, "init_weights": "x3:1"}),
+    "alone_from_x3_seed2": ("distillation", {**DISTILL, "init_weights": "x3:2"}),
     "espcn_x3": ("reparameterisation", {**REPARAM, "model": "espcn"}),
     "rep_espcn_x3": ("reparameterisation", {**REPARAM, "model": "rep_espcn"}),
 }
@@ -58,7 +68,31 @@ def config(name: str, steps_scale: float = 1.0):
 
     fields = dict(RUNS[name][1])
     fields["steps"] = max(1, round(fields["steps"] * steps_scale))
+    if str(fields.get("init_weights", "")).startswith("x3"):
+        seed = int(fields["init_weights"].partition(":")[2] or 0)
+        fields["init_weights"] = str(x3_init(seed))
     return TrainConfig(eval_every=max(1, fields["steps"] // 6), batch_size=32, learning_rate=1e-3, seed=0, **fields)
+
+
+def x3_init(seed: int = 0) -> Path:
+    """ESPCN x4 started from the zoo's ESPCN x3: its two feature layers copied, the last convolution (which has
+    16 instead of 9 output channels) at its fresh initialisation, drawn with ``seed``.  The same as
+    ``python tools/init_from.py zoo:espcn:3 --model espcn --scale 4 --by-order``, with a seed."""
+    import keras
+
+    from srkit import zoo
+    from srkit.models import build
+
+    path = ROOT / "runs" / "cheaper" / ("espcn_x4_from_x3.keras" if seed == 0 else f"espcn_x4_from_x3_seed{seed}.keras")
+    if not path.exists():
+        keras.utils.set_random_seed(seed)
+        src, dst = zoo.load("espcn", 3), build("espcn", 4)
+        pairs = list(zip([l for l in src.layers if l.weights], [l for l in dst.layers if l.weights]))
+        for a, b in pairs[:-1]:
+            b.set_weights(a.get_weights())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        dst.save(path)
+    return path
 
 
 def collapse_record(model) -> dict:
@@ -84,11 +118,16 @@ def run(name: str, steps_scale: float) -> dict:
     result = train(config(name, steps_scale), ROOT / "runs" / "cheaper" / name, verbose=0)
     tests = result.test_scores(["Set5", "Set14", "BSD100"])
     extra = {"collapse": collapse_record(result.model)} if result.config.model == "rep_espcn" else {}
+    cfg = result.config.to_json()
+    if cfg.get("init_weights"):  # the path as a command would give it, from the repository root
+        cfg["init_weights"] = os.path.relpath(cfg["init_weights"], ROOT)
     return {
         "group": RUNS[name][0],
         "parameters": int(result.model.count_params()),
+        "start": "espcn x3" if cfg.get("init_weights") else "random",
+        "teacher_weight": result.config.teacher_weight if result.config.teacher else 0.0,
         **extra,
-        "config": result.config.to_json(),
+        "config": cfg,
         "history": [{"step": int(h["step"]), "loss": round(h["loss"], 5), "val_psnr": round(h["val_psnr"], 4),
                      "epoch_time_s": round(h["epoch_time_s"], 2)} for h in result.history],
         "final_val_psnr": round(result.final_val_psnr, 3),

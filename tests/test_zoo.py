@@ -14,6 +14,8 @@ EXPECTED = {(m, s) for m in ("srcnn", "fsrcnn", "espcn", "edsr") for s in (2, 3,
 CHAPTERS = {("edsr_gan", 4), ("drcn", 3), ("sequence_rnn", 3), ("multiframe_rnn", 4), ("singleframe_rnn", 4)}
 # the higher-scale and quality chapter: direct and progressive x8, blind models trained on degraded inputs
 CHAPTERS |= {("edsr", 8), ("edsr_progressive", 8), ("edsr_blind", 4), ("edsr_realistic", 4)}
+# the efficiency chapter: ESPCN trained with re-parameterisable branches, and ESPCN taught by the flagship
+CHAPTERS |= {("rep_espcn", 3), ("espcn_distilled", 4)}
 BURST = {("multiframe_rnn", 4), ("singleframe_rnn", 4)}
 
 
@@ -53,6 +55,7 @@ def test_a_card_that_misses_its_target_says_by_how_much_what_was_tried_and_what_
         assert a["minutes"] > 0 and a["steps"] > 0
     assert any(a["shipped"] for a in attempts), "the shipped weights come from one of the attempts"
     assert len(status["next_step"]) > 40
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name,scale", sorted(EXPECTED))
@@ -164,3 +167,20 @@ def test_shortfalls_list_exactly_the_models_below_target_and_the_cli_prints_them
     espcn4 = short[("espcn", 4)]
     assert f"espcn x4: short by Set5 {espcn4['gap_db']['Set5']:+.2f}" in out
     assert f"{len(espcn4['attempts'])} measured run(s)" in out
+
+
+def test_the_reparameterised_espcn_collapses_to_an_espcn_with_the_same_outputs():
+    from srkit.models.reparam import collapse
+
+    rep = zoo.load("rep_espcn", 3)
+    plain = collapse(rep)
+    assert plain.count_params() == zoo.load("espcn", 3).count_params() < rep.count_params()
+    x = np.random.default_rng(0).random((1, 40, 40, 1), dtype=np.float32)
+    assert np.abs(np.asarray(rep(x)) - np.asarray(plain(x))).max() < 1e-5
+
+
+def test_the_distilled_espcn_is_an_espcn_taught_by_the_flagship():
+    c = zoo.card("espcn_distilled", 4)
+    assert c["architecture"]["parameters"] == zoo.card("espcn", 4)["architecture"]["parameters"]
+    assert c["training"]["config"]["teacher"] == "edsr" and c["training"]["config"]["model"] == "espcn"
+    assert c["targets"] == zoo.card("espcn", 4)["targets"]  # held to the same numbers as ESPCN
