@@ -98,7 +98,7 @@ both = live.merge(costs, on="model", suffixes=("", "_shipped"))
 print(both[["model", "params", "gflops", "params_shipped", "gflops_shipped"]].to_string(index=False, float_format=two))
 print("parameters and FLOPs counted now equal the shipped ones:",
       bool((both.params == both.params_shipped).all() and np.allclose(both.gflops, both.gflops_shipped, atol=0.005)))
-print("zoo training time on a CPU, from the cards:",
+print("training time of each zoo model's last run, from the cards:",
       ", ".join(f"{n} {zoo.card(n, 4)['training']['train_time_s'] / 60:.0f} min" for n in both.model))
 
 # %%
@@ -124,14 +124,14 @@ for cost in ("params", "gflops", "ms_per_mp"):  # over the rows shown (the plots
 # Three things to read from the plane:
 #
 # * **The zoo sits below the published points** at similar cost. The zoo's networks see only the luma channel
-#   and were trained for minutes on a CPU (T91 + BSD200; the times are printed above); the published ones were
+#   and were trained for minutes (T91 + BSD200; the last runs' times are printed above, on a shared GPU or on
+#   this CPU, as each card says); the published ones were
 #   trained far longer, the recent ones on DIV2K. Much of the gap is training: the published FSRCNN has the
 #   zoo's design (12 k parameters against 12.8 k) and is 0.86 dB better.
 # * **The fronts differ.** Counted in parameters or FLOPs, the published efficient models (SAFMN, RFDN,
-#   SwinIR-light) make up the front, with the published FSRCNN (and, in FLOPs, the zoo's fsrcnn) at the
-#   cheap end. In CPU time only the zoo's models have a
-#   number (the papers' times were measured on other machines), and all four are on that front: each one
-#   buys its extra PSNR with more time.
+#   SwinIR-light) make up the front, with the published FSRCNN (and, in FLOPs, the zoo's fsrcnn and espcn)
+#   at the cheap end. In CPU time only the zoo's models have a number (the papers' times were measured on
+#   other machines), and the zoo's fsrcnn drops off that front: ESPCN is both faster and better at x4.
 # * **FLOP counts follow conventions.** The published FSRCNN's 9.20 GFLOPs against the zoo FSRCNN's 1.44 is not
 #   a different network: CARN's table (Ahn et al. 2018, where the published cost comes from) counts FSRCNN's
 #   final transposed convolution at every *output* pixel (16 per LR pixel at x4), the kit at every input
