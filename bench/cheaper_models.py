@@ -83,13 +83,15 @@ def x3_init(seed: int = 0) -> Path:
     from srkit import zoo
     from srkit.models import build
 
+    sys.path.insert(0, str(ROOT / "tools"))
+    from init_from import transfer_by_order
+
     path = ROOT / "runs" / "cheaper" / ("espcn_x4_from_x3.keras" if seed == 0 else f"espcn_x4_from_x3_seed{seed}.keras")
     if not path.exists():
         keras.utils.set_random_seed(seed)
-        src, dst = zoo.load("espcn", 3), build("espcn", 4)
-        pairs = list(zip([l for l in src.layers if l.weights], [l for l in dst.layers if l.weights]))
-        for a, b in pairs[:-1]:
-            b.set_weights(a.get_weights())
+        src, dst = zoo.load("espcn", 3), build("espcn", 4)  # in this order: the draws the recorded runs had
+        report = transfer_by_order(src, dst)
+        assert len(report["copied"]) == 2 and len(report["skipped"]) == 1, report  # the body, not the last layer
         path.parent.mkdir(parents=True, exist_ok=True)
         dst.save(path)
     return path
