@@ -244,14 +244,15 @@ def _write_error(path: Path, e: OSError) -> OSError:
     return OSError(e.errno, f"Could not write {path}: {reason}.{kept}{hint}")
 
 
-def _write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+def _write_text_atomic(path: str | os.PathLike, text: str, newline: str | None = None) -> Path:
     """Write ``text`` to ``path`` under a temporary name in the same folder, then rename it into place: a
-    crash or a full disk leaves the old file (if any) untouched and no partial file behind."""
+    crash or a full disk leaves the old file (if any) untouched and no partial file behind. ``newline`` is
+    passed to :func:`open` (``""`` writes line endings as they are, as the :mod:`csv` module expects)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
 
     def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8") as f:
+        with open(tmp, "w", encoding="utf-8", newline=newline) as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())

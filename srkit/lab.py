@@ -443,20 +443,11 @@ def _check_targets(paths, overwrite: bool, protected: Path | None) -> None:
 
 
 def _write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` under a temporary name next to ``path``, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    """Write ``text`` under a temporary name next to ``path``, then rename it into place (line endings as
+    they are: the CSV and log text here already carries its own)."""
+    from .io import _write_text_atomic as write_atomic
+
+    return write_atomic(path, text, newline="")
 
 
 # --------------------------------------------------------------------------------------------------

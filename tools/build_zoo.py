@@ -36,6 +36,7 @@ def main() -> int:
 
     import keras
 
+    from srkit.io import _write_text_atomic
     from srkit.data import VALIDATION_IMAGES
     from srkit.evaluate import evaluate
     from srkit.infer import KerasUpscaler
@@ -102,7 +103,7 @@ def main() -> int:
             "psnr_gap_db": {ds: round(targets[ds][str(config.scale)] - sc["psnr"], 2) for ds, sc in scores.items() if ds in targets},
             "more_training": notes.get(config.model, ""),
         }
-        (ZOO / "cards" / f"{name}.json").write_text(json.dumps(card, indent=1) + "\n")
+        _write_text_atomic(ZOO / "cards" / f"{name}.json", json.dumps(card, indent=1) + "\n")
         print(name, json.dumps(scores), "targets met:", card["targets_met"]["all"], flush=True)
     return 0
 

@@ -58,6 +58,7 @@ def main() -> int:
     import keras
     import numpy as np
 
+    from srkit.io import _write_text_atomic
     from srkit.models import load_model
     from srkit.models import REGISTRY
     from srkit.zoo import targets_met
@@ -163,7 +164,7 @@ def main() -> int:
     else:
         card["targets_met"] = targets_met(card)
     card["status"] = {"targets_reached": card["targets_met"].get("all"), "note": prov.get("status", "")}
-    (ZOO / "cards" / f"{key}.json").write_text(json.dumps(card, indent=1) + "\n")
+    _write_text_atomic(ZOO / "cards" / f"{key}.json", json.dumps(card, indent=1) + "\n")
     print(key, json.dumps(scores), "targets met:", card["targets_met"], flush=True)
     return 0
 
