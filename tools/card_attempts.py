@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -39,6 +38,8 @@ def updated(card: dict, entry: dict) -> dict:
 
 
 def main(argv=None) -> int:
+    from srkit.io import _write_text_atomic
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("attempts", type=Path)
     ap.add_argument("--check", action="store_true", help="say what would change, write nothing")
@@ -54,9 +55,7 @@ def main(argv=None) -> int:
             continue
         print(f"{name}: {len(new['status']['attempts'])} attempt(s), gap {new['status']['psnr_gap_db']}")
         if not args.check:
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(new, indent=1) + "\n")
-            tmp.replace(path)
+            _write_text_atomic(path, json.dumps(new, indent=1) + "\n")
     return 0
 
 
