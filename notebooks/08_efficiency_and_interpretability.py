@@ -129,9 +129,10 @@ for cost in ("params", "gflops", "ms_per_mp"):  # over the rows shown (the plots
 #   trained far longer, the recent ones on DIV2K. Much of the gap is training: the published FSRCNN has the
 #   zoo's design (12 k parameters against 12.8 k) and is 0.32 dB better.
 # * **The fronts differ.** Counted in parameters or FLOPs, the published efficient models (SAFMN, RFDN,
-#   SwinIR-light) make up the front, with the published FSRCNN (and, in FLOPs, the zoo's fsrcnn and espcn)
-#   at the cheap end. In CPU time only the zoo's models have a number (the papers' times were measured on
-#   other machines), and the zoo's fsrcnn drops off that front: ESPCN is both faster and better at x4.
+#   SwinIR-light) make up the front, with the published FSRCNN (and, in FLOPs, the zoo's fsrcnn) at the cheap
+#   end. In CPU time only the zoo's models have a number (the papers' times were measured on other machines),
+#   and that front is a different one: espcn, the fastest, then fsrcnn, slower and better, then edsr; srcnn
+#   drops off it, both slower and worse than fsrcnn at x4.
 # * **FLOP counts follow conventions.** The published FSRCNN's 9.20 GFLOPs against the zoo FSRCNN's 1.44 is not
 #   a different network: CARN's table (Ahn et al. 2018, where the published cost comes from) counts FSRCNN's
 #   final transposed convolution at every *output* pixel (16 per LR pixel at x4), the kit at every input
