@@ -103,6 +103,29 @@ def test_results_table_has_targets():
     assert row.target_psnr == 37.53
 
 
+def test_results_page_zoo_table_carries_the_cards_scores():
+    """docs/results.md's table of the pretrained models must be re-written whenever a card changes."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "results.md").read_text(encoding="utf-8")
+    header = "| model | params (x2/x3/x4) | Set5 x2 / x3 / x4 | Set14 x2 / x3 / x4 | BSD100 x2 / x3 / x4 |"
+    assert header in text
+    rows = {}
+    for line in text.split(header, 1)[1].splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[cells[0].split()[0]] = cells[2:]
+    assert set(rows) == {m for m, _ in EXPECTED}
+    for model, cells in rows.items():
+        for dataset, cell in zip(("Set5", "Set14", "BSD100"), cells):
+            # each cell: "score (target) / score (target) / score (target)" for x2 / x3 / x4
+            shown = [float(re.match(r"\s*([0-9.]+)", part).group(1)) for part in cell.split("/")]
+            cards = [round(zoo.card(model, s)["scores"][dataset]["psnr"], 2) for s in (2, 3, 4)]
+            assert shown == cards, f"docs/results.md {model} {dataset}: {shown} but the cards say {cards}"
+
+
 @pytest.fixture
 def fake_zoo(tmp_path, monkeypatch):
     shutil.copytree(zoo.ZOO_DIR / "cards", tmp_path / "cards")

@@ -101,8 +101,9 @@ def main() -> int:
         card["status"] = {
             "targets_reached": card["targets_met"]["all"],
             "psnr_gap_db": {ds: round(targets[ds][str(config.scale)] - sc["psnr"], 2) for ds, sc in scores.items() if ds in targets},
-            "more_training": notes.get(config.model, ""),
         }
+        if notes.get(config.model):
+            card["status"]["more_training"] = notes[config.model]
         _write_text_atomic(ZOO / "cards" / f"{name}.json", json.dumps(card, indent=1) + "\n")
         print(name, json.dumps(scores), "targets met:", card["targets_met"]["all"], flush=True)
     return 0
