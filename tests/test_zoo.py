@@ -126,6 +126,24 @@ def test_results_page_zoo_table_carries_the_cards_scores():
             assert shown == cards, f"docs/results.md {model} {dataset}: {shown} but the cards say {cards}"
 
 
+@pytest.mark.parametrize("page", ["README.md", "docs/results.md"])
+def test_the_gaps_quoted_in_the_text_are_the_cards_gaps(page):
+    """'short of its paper: the flagship by A-B dB, the small models by C-D dB' must follow the cards."""
+    import re
+    from pathlib import Path
+
+    text = " ".join((Path(__file__).parents[1] / page).read_text(encoding="utf-8").split())
+    m = re.search(r"the flagship by ([0-9.]+)-([0-9.]+) dB.*?the small models by ([0-9.]+)-([0-9.]+) dB", text)
+    assert m, f"{page} no longer quotes the zoo's gaps"
+
+    def span(models):
+        gaps = [g for mo in models for s in (2, 3, 4) for g in zoo.card(mo, s)["status"]["psnr_gap_db"].values()]
+        return min(gaps), max(gaps)
+
+    assert (float(m[1]), float(m[2])) == span(["edsr"])
+    assert (float(m[3]), float(m[4])) == span(["srcnn", "fsrcnn", "espcn"])
+
+
 @pytest.fixture
 def fake_zoo(tmp_path, monkeypatch):
     shutil.copytree(zoo.ZOO_DIR / "cards", tmp_path / "cards")
