@@ -144,13 +144,14 @@ print(f"{run.history[-1]['step']:.0f} steps in {run.wall_time_s:.0f} s: validati
 # %% [markdown]
 # ## 3. Compare with the pretrained SRCNN
 #
-# `srkit.zoo` ships an SRCNN for each scale, with a card that says how it was trained and what it scores.
+# `srkit.zoo` ships an SRCNN for each scale, with a card that says how it was trained and what it scores
+# (`card["training"]["note"]` tells what came before its last run; `card["status"]["attempts"]` lists every run).
 
 # %%
 # NBVAL_CHECK_OUTPUT
 from srkit import zoo
 card = zoo.card("srcnn", 3)
-print("parameters:", card["architecture"]["parameters"], "| training steps:", card["training"]["steps"])
+print("parameters:", card["architecture"]["parameters"], "| steps of its last training run:", card["training"]["steps"])
 print({ds: round(v["psnr"], 2) for ds, v in card["scores"].items()}, "(PSNR, dB)")
 print("paper (SRCNN):", {ds: zoo.target(card, ds) for ds in card["scores"]})
 

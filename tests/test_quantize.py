@@ -135,3 +135,22 @@ def test_bad_models_and_inputs_are_refused_clearly(espcn, flats, image):
         up(image.astype(np.float32), 3)
     with pytest.raises(ShapeError, match="larger than"):
         q.int8_tflite(espcn, 3, np.zeros((2, 32, 32, 1), np.float32), input_size=SIZE)
+
+
+def test_the_committed_bench_scores_the_shipped_weights():
+    """bench/quantization.json must be re-run when a model it covers is retrained: its Keras rows are the
+    cards' scores, and each int8 row's delta is its PSNR minus the Keras model's."""
+    import json
+    from pathlib import Path
+
+    bench = json.loads((Path(__file__).parents[1] / "bench" / "quantization.json").read_text())
+    assert bench["command"].startswith("python bench/quantization.py")
+    rows = bench["rows"]
+    keras_rows = [r for r in rows if r["variant"] == "keras"]
+    assert keras_rows
+    for r in keras_rows:
+        card = zoo.card(r["model"], r["scale"])["scores"][r["dataset"]]["psnr"]
+        assert r["psnr"] == pytest.approx(card, abs=1e-3), f"{r['model']} x{r['scale']} {r['dataset']}: re-run the bench"
+    base = {(r["model"], r["scale"], r["dataset"]): r["psnr"] for r in keras_rows}
+    for r in rows:
+        assert r["delta_psnr"] == pytest.approx(r["psnr"] - base[(r["model"], r["scale"], r["dataset"])], abs=2e-4)
