@@ -274,8 +274,9 @@ def test_lam_on_the_receptive_field_crop_is_exact(name, lr):
     rows, cols = I._Prepared(m, lr, None, "t").crop_for((12, 100, 16))
     assert (rows.stop - rows.start) * (cols.stop - cols.start) < lr.shape[0] * lr.shape[1] / 3  # really a crop
     fast = I.lam(m, lr, (12, 100, 16), steps=4)
-    # float32 summation order differs with the input size (oneDNN): ~2e-4 relative, in the middle, not at the edge
-    np.testing.assert_allclose(fast.map, full.map, atol=1e-4 * np.abs(full.map).max())
+    # float32 summation order differs with the input size (oneDNN): up to ~4e-4 of the largest value (the
+    # shipped SRCNN x3), in the middle, not at the edge; a crop that cut the receptive field would lose whole pixels
+    np.testing.assert_allclose(fast.map, full.map, atol=1e-3 * np.abs(full.map).max())
     assert fast.target == pytest.approx(full.target, rel=1e-5)
     assert fast.diffusion_index == pytest.approx(full.diffusion_index, rel=1e-4)
 
