@@ -1,7 +1,9 @@
 """The pretrained zoo: every card is complete and true, files are verified, errors are clear."""
 
 import json
+import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from srkit import zoo
 from srkit.evaluate import evaluate
 
+ROOT = Path(__file__).parents[1]
 EXPECTED = {(m, s) for m in ("srcnn", "fsrcnn", "espcn", "edsr") for s in (2, 3, 4)}
 # the GAN chapter and the RNN chapter
 CHAPTERS = {("edsr_gan", 4), ("drcn", 3), ("sequence_rnn", 3), ("multiframe_rnn", 4), ("singleframe_rnn", 4)}
@@ -105,10 +108,7 @@ def test_results_table_has_targets():
 
 def test_results_page_zoo_table_carries_the_cards_scores():
     """docs/results.md's table of the pretrained models must be re-written whenever a card changes."""
-    import re
-    from pathlib import Path
-
-    text = (Path(__file__).parents[1] / "docs" / "results.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
     header = "| model | params (x2/x3/x4) | Set5 x2 / x3 / x4 | Set14 x2 / x3 / x4 | BSD100 x2 / x3 / x4 |"
     assert header in text
     rows = {}
@@ -129,10 +129,7 @@ def test_results_page_zoo_table_carries_the_cards_scores():
 @pytest.mark.parametrize("page", ["README.md", "docs/results.md"])
 def test_the_gaps_quoted_in_the_text_are_the_cards_gaps(page):
     """'short of its paper: the flagship by A-B dB, the small models by C-D dB' must follow the cards."""
-    import re
-    from pathlib import Path
-
-    text = " ".join((Path(__file__).parents[1] / page).read_text(encoding="utf-8").split())
+    text = " ".join((ROOT / page).read_text(encoding="utf-8").split())
     m = re.search(r"the flagship by ([0-9.]+)-([0-9.]+) dB.*?the small models by ([0-9.]+)-([0-9.]+) dB", text)
     assert m, f"{page} no longer quotes the zoo's gaps"
 
