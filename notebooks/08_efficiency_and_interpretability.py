@@ -127,7 +127,7 @@ for cost in ("params", "gflops", "ms_per_mp"):  # over the rows shown (the plots
 #   and were trained for minutes (T91 + BSD200; the last runs' times are printed above, on a shared GPU or on
 #   this CPU, as each card says); the published ones were
 #   trained far longer, the recent ones on DIV2K. Much of the gap is training: the published FSRCNN has the
-#   zoo's design (12 k parameters against 12.8 k) and is 0.23 dB better.
+#   zoo's design (12 k parameters against 12.8 k) and is 0.22 dB better.
 # * **The fronts differ.** Counted in parameters or FLOPs, the published efficient models (SAFMN, RFDN,
 #   SwinIR-light) make up the front, with the published FSRCNN (and, in FLOPs, the zoo's fsrcnn) at the cheap
 #   end. In CPU time only the zoo's models have a number (the papers' times were measured on other machines),

@@ -69,6 +69,17 @@ def test_reference_numbers_as_the_papers_print_them():
     assert [got[m]["4"]["Set5"] for m in ("CARN", "IMDN", "RFDN", "SwinIR-light")] == [32.13, 32.21, 32.24, 32.44]
 
 
+def test_reference_numbers_of_the_zoos_papers_are_the_registrys_targets():
+    """One set of published numbers: the plane's SRCNN, FSRCNN and VDSR points are what the zoo is held to."""
+    from srkit.models import REGISTRY
+
+    got = {e["model"]: e["results"] for e in REF["entries"]}
+    for paper, model in (("SRCNN", "srcnn"), ("FSRCNN", "fsrcnn"), ("VDSR", "edsr")):
+        for s in ("2", "4"):
+            assert got[paper][s]["Set5"] == REGISTRY[model].target("Set5", int(s)), (paper, s)
+    assert REGISTRY["fsrcnn"].target("Set5", 3) == 33.16  # the paper's final model, not its 91-image one (33.06)
+
+
 def test_reference_points_convert_mult_adds_to_the_kits_flops():
     t = reference_points(2).set_index("model")
     assert t.loc["CARN", "gflops"] == pytest.approx(2 * 222.8)  # FLOPs = 2 x MACs

@@ -124,6 +124,11 @@ def test_results_page_zoo_table_carries_the_cards_scores():
             shown = [float(re.match(r"\s*([0-9.]+)", part).group(1)) for part in cell.split("/")]
             cards = [round(zoo.card(model, s)["scores"][dataset]["psnr"], 2) for s in (2, 3, 4)]
             assert shown == cards, f"docs/results.md {model} {dataset}: {shown} but the cards say {cards}"
+            # and the bracketed targets are the cards' targets (none shown where the card has none)
+            shown_t = [float(t) if (t := re.search(r"\(([0-9.]+)\)", part)) and (t := t.group(1)) else None
+                       for part in cell.split("/")]
+            cards_t = [zoo.target(zoo.card(model, s), dataset) for s in (2, 3, 4)]
+            assert shown_t == cards_t, f"docs/results.md {model} {dataset} targets: {shown_t}, cards: {cards_t}"
 
 
 @pytest.mark.parametrize("page", ["README.md", "docs/results.md"])

@@ -5,9 +5,12 @@
 The JSON maps a card (``NAME_xS``) to ``{"attempts": [...], "next_step": "..."}``.  Each attempt is a measured
 run: ``{"what", "command", "where", "minutes", "steps", "val_before", "val_after", "shipped"}`` (validation
 PSNR on the held-out training images, from the run folder's state.json).  The card's ``status`` gets
-``attempts`` (replaced, not appended: the JSON is the record) and ``next_step``; its ``psnr_gap_db`` is
-recomputed from its scores and targets, so it always says by how much the model misses.  Weights, sha256 and
-scores are not touched.  Cards are written atomically.  ``--check`` only reports what would change.
+``attempts`` (replaced, not appended: the JSON is the record) and ``next_step``.  The card's ``targets`` are
+copied again from the model registry (``srkit.models.REGISTRY``, the one place published numbers live; a
+distilled model takes its architecture's), and ``targets_met``, ``status.targets_reached`` and
+``status.psnr_gap_db`` are recomputed from its scores and those targets, so a card always says by how much the
+model misses.  Weights, sha256 and scores are not touched.  Cards are written atomically.  ``--check`` only
+reports what would change.
 """
 
 from __future__ import annotations
@@ -22,11 +25,43 @@ CARDS = ROOT / "srkit" / "zoo" / "cards"
 KEYS = ("what", "command", "where", "minutes", "steps", "val_before", "val_after", "shipped")
 
 
+# Cards of models trained from another architecture's recipe, held to that architecture's targets.
+SAME_TARGETS_AS = {"espcn_distilled": "espcn"}
+
+
+def registry_targets(name: str) -> dict | None:
+    """The targets a card of model ``name`` must carry (``None``: the registry holds none for it)."""
+    from srkit.models import REGISTRY
+
+    spec = REGISTRY.get(SAME_TARGETS_AS.get(name, name))
+    return spec.card_targets() if spec is not None and spec.targets else None
+
+
+def retargeted(card: dict) -> dict:
+    """``card`` with the registry's current targets and everything computed from them."""
+    from srkit.zoo import targets_met
+
+    targets = registry_targets(card["name"])
+    if targets is None:
+        return card
+    card = {**card, "targets": targets}
+    card["targets_met"] = targets_met(card)
+    status = dict(card.get("status", {}))
+    status["targets_reached"] = card["targets_met"]["all"]
+    if "psnr_gap_db" in status or status["targets_reached"] is False:
+        psnr = targets.get("psnr", {})
+        status["psnr_gap_db"] = {ds: round(psnr[ds][str(card["scale"])] - sc["psnr"], 2)
+                                 for ds, sc in card["scores"].items() if str(card["scale"]) in psnr.get(ds, {})}
+    card["status"] = status
+    return card
+
+
 def updated(card: dict, entry: dict) -> dict:
     for i, attempt in enumerate(entry.get("attempts", [])):
         missing = [k for k in KEYS if k not in attempt]
         if missing:
             raise SystemExit(f"{card['name']} x{card['scale']}: attempt {i + 1} lacks {missing}.")
+    card = retargeted(card)
     targets = card.get("targets", {}).get("psnr", {})
     status = dict(card.get("status", {}))
     status["psnr_gap_db"] = {ds: round(targets[ds][str(card["scale"])] - sc["psnr"], 2)
@@ -44,7 +79,16 @@ def main(argv=None) -> int:
     ap.add_argument("attempts", type=Path)
     ap.add_argument("--check", action="store_true", help="say what would change, write nothing")
     args = ap.parse_args(argv)
-    for name, entry in json.loads(args.attempts.read_text()).items():
+    entries = json.loads(args.attempts.read_text())
+    for path in sorted(CARDS.glob("*.json")):  # cards without attempts: only their targets follow the registry
+        card = json.loads(path.read_text())
+        if path.stem in entries or registry_targets(card["name"]) in (None, card.get("targets")):
+            continue
+        new = retargeted(card)
+        print(f"{path.stem}: targets copied again from the registry, gap {new['status'].get('psnr_gap_db')}")
+        if not args.check:
+            _write_text_atomic(path, json.dumps(new, indent=1) + "\n")
+    for name, entry in entries.items():
         path = CARDS / f"{name}.json"
         if not path.exists():
             raise SystemExit(f"No card {path.name}; cards: {', '.join(sorted(p.stem for p in CARDS.glob('*.json')))}.")
