@@ -483,12 +483,12 @@ print(q_table.to_string(float_format=two))
 # %% [markdown]
 # Three things to read. **Size**: the int8 flatbuffers are 2 to 4 times smaller than the float32 ones (the
 # smallest gain is FSRCNN's, whose 12-channel layers hold so few weights that the file's fixed parts
-# weigh). **Speed**: every int8 model ran faster on this CPU than its float32 TFLite control, from about 2.6
-# times (FSRCNN) to about 4.5 times (ESPCN x2); one run
+# weigh). **Speed**: every int8 model ran faster on this CPU than its float32 TFLite control, from about 1.4
+# times (FSRCNN) to about 4 times (the flagship); one run
 # each, and the small models' few milliseconds move with the machine's load (runs of this bench on other
-# days gave ESPCN x3 3 and 5.6 times, FSRCNN 1.5 times): read the ratios as rough. **Quality**: the flagship
-# loses about 0.25 dB, FSRCNN x3 about 0.8 dB, and ESPCN 1.1 to 2.9 dB: at x3 most of what ESPCN gained over
-# bicubic, at x2 more than all of it on Set5 (33.40 dB int8 against bicubic's 33.66). Why so much for ESPCN? Quantisation spends 256 levels on the range each
+# days gave ESPCN x3 3 and 5.6 times, FSRCNN 1.5 and 2.6 times): read the ratios as rough. **Quality**: the flagship
+# loses about 0.25 dB, FSRCNN x3 about 0.8 dB, and ESPCN 1.1 to 2.9 dB: at x2 and x3 more than all of what
+# ESPCN gained over bicubic on Set5 (int8 33.40 dB against bicubic's 33.66 at x2, 29.55 against 30.39 at x3). Why so much for ESPCN? Quantisation spends 256 levels on the range each
 # tensor takes on the calibration patches; a tensor with a few large values gets coarse steps for all the
 # others. ESPCN's second layer feeds a tanh, so look at what goes into it:
 
@@ -673,7 +673,7 @@ interpret.embedding_plot(emb);
 # * Knowledge distillation (targets blended with the flagship's outputs) gave the 25 k-parameter ESPCN x4 no
 #   measurable gain; its start did: from the x3 body it can leave the plateau that a random start stays on.
 # * Post-training int8 quantisation made the files 2-4 times smaller and every model faster in TensorFlow Lite
-#   on this CPU (2.6 to 4.5 times); it cost the flagship about 0.25 dB and ESPCN 1.1 to 2.9 dB, because of a few
+#   on this CPU (1.4 to 4 times); it cost the flagship about 0.25 dB and ESPCN 1.1 to 2.9 dB, because of a few
 #   large pre-activations. Its price depends on the trained weights, not only the architecture: measure it.
 # * LAM shows which LR pixels an output window was drawn from; the diffusion index says how spread they are.
 #   Deep networks can see far (68 x 68 LR pixels for the flagship) but use a much smaller region.
