@@ -25,8 +25,14 @@ CARDS = ROOT / "srkit" / "zoo" / "cards"
 KEYS = ("what", "command", "where", "minutes", "steps", "val_before", "val_after", "shipped")
 
 
-# Cards of models trained from another architecture's recipe, held to that architecture's targets.
-SAME_TARGETS_AS = {"espcn_distilled": "espcn"}
+from build_zoo_chapters import SAME_TARGETS_AS  # noqa: E402  (models held to another architecture's targets)
+
+
+def psnr_gap(card: dict) -> dict:
+    """Per dataset: the card's PSNR target minus its measured PSNR (dB, 2 decimals)."""
+    psnr = card.get("targets", {}).get("psnr", {})
+    return {ds: round(psnr[ds][str(card["scale"])] - sc["psnr"], 2)
+            for ds, sc in card["scores"].items() if str(card["scale"]) in psnr.get(ds, {})}
 
 
 def registry_targets(name: str) -> dict | None:
@@ -49,9 +55,7 @@ def retargeted(card: dict) -> dict:
     status = dict(card.get("status", {}))
     status["targets_reached"] = card["targets_met"]["all"]
     if "psnr_gap_db" in status or status["targets_reached"] is False:
-        psnr = targets.get("psnr", {})
-        status["psnr_gap_db"] = {ds: round(psnr[ds][str(card["scale"])] - sc["psnr"], 2)
-                                 for ds, sc in card["scores"].items() if str(card["scale"]) in psnr.get(ds, {})}
+        status["psnr_gap_db"] = psnr_gap(card)
     card["status"] = status
     return card
 
@@ -62,10 +66,8 @@ def updated(card: dict, entry: dict) -> dict:
         if missing:
             raise SystemExit(f"{card['name']} x{card['scale']}: attempt {i + 1} lacks {missing}.")
     card = retargeted(card)
-    targets = card.get("targets", {}).get("psnr", {})
     status = dict(card.get("status", {}))
-    status["psnr_gap_db"] = {ds: round(targets[ds][str(card["scale"])] - sc["psnr"], 2)
-                             for ds, sc in card["scores"].items() if str(card["scale"]) in targets.get(ds, {})}
+    status["psnr_gap_db"] = psnr_gap(card)
     status["attempts"] = entry.get("attempts", [])
     if "next_step" in entry:
         status["next_step"] = entry["next_step"]
