@@ -164,6 +164,11 @@ def cmd_zoo(args) -> int:
             runs = (f"{len(s['attempts'])} measured run(s), {tried:.0f} min of training in all; next: "
                     if s["attempts"] else "")
             print(f"  {s['name']} x{s['scale']}: short by {gaps}; {runs}{s['next_step']}")
+    changed = zoo.departures()
+    if changed:
+        print(f"\n{len(changed)} model(s) whose network departs from its paper's, from their cards:")
+        for d in changed:
+            print(f"  {d['name']} x{d['scale']}: {d['departures']}")
     return 0
 
 

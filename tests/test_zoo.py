@@ -227,3 +227,35 @@ def test_the_distilled_espcn_is_an_espcn_taught_by_the_flagship():
     assert c["architecture"]["parameters"] == zoo.card("espcn", 4)["architecture"]["parameters"]
     assert c["training"]["config"]["teacher"] == "edsr" and c["training"]["config"]["model"] == "espcn"
     assert c["targets"] == zoo.card("espcn", 4)["targets"]  # held to the same numbers as ESPCN
+
+
+PAPER_BUILDERS = ("srkit.models.srcnn", "srkit.models.fsrcnn", "srkit.models.espcn")  # defaults = the paper's net
+
+
+def test_cards_say_where_the_network_departs_from_its_paper(capsys):
+    import importlib
+    import inspect
+
+    from srkit.cli import main
+
+    departed = {}
+    for key in zoo.available():
+        arch = zoo.card(*key)["architecture"]
+        if arch["builder"] not in PAPER_BUILDERS:
+            continue
+        module, fn = arch["builder"].rsplit(".", 1)
+        defaults = {n: p.default for n, p in inspect.signature(getattr(importlib.import_module(module), fn)).parameters.items()}
+        changed = {k: v for k, v in arch["config"].items() if k != "channels" and defaults.get(k) != v}
+        if changed:
+            assert all(k in defaults for k in changed), (key, changed)
+            text = arch.get("departures_from_paper", "")
+            # the card names each changed argument's new value, e.g. ReLU for activation='relu'
+            assert all(str(v).lower() in text.lower() for v in changed.values()), (key, changed, text)
+            departed[key] = text
+        else:
+            assert "departures_from_paper" not in arch, key
+    assert {(d["name"], d["scale"]): d["departures"] for d in zoo.departures()} == departed
+    assert main(["zoo"]) == 0
+    out = capsys.readouterr().out
+    for (name, scale), text in departed.items():
+        assert f"  {name} x{scale}: {text}" in out

@@ -6,7 +6,8 @@ Each RUN_DIR holds ``config.json``, ``state.json`` and ``weights.weights.h5`` (f
 or ``model.keras``.  For each run this script rebuilds the model from its config with the kit's
 builders, loads the weights, saves ``srkit/zoo/models/NAME_xK.keras`` (no optimizer state), evaluates
 it on Set5, Set14 and BSD100 with the paper protocol, and writes ``srkit/zoo/cards/NAME_xK.json``.
-``--provenance`` gives, per run name, the commands, hardware and notes that go on the card.
+``--provenance`` gives, per run name, the commands, hardware and notes that go on the card, and where the
+network departs from its paper's (``departures_from_paper``, put under the card's ``architecture``).
 """
 
 from __future__ import annotations
@@ -65,7 +66,10 @@ def main() -> int:
         table = evaluate(KerasUpscaler(model, name), ["Set5", "Set14", "BSD100"], [config.scale], limit=args.limit)
         for row in table.itertuples():
             scores[row.dataset] = {"psnr": round(float(row.psnr), 4), "ssim": round(float(row.ssim), 5)}
-        prov = provenance.get(name, provenance.get("*", {}))
+        prov = dict(provenance.get(name, provenance.get("*", {})))
+        # where the shipped network differs from its paper's (e.g. an activation), the card says so beside the
+        # architecture, not only in the training note
+        departures = prov.pop("departures_from_paper", None)
         card = {
             "name": config.model,
             "scale": config.scale,
@@ -73,7 +77,8 @@ def main() -> int:
             "sha256": sha256(path),
             "architecture": {"builder": f"srkit.models.{config.model}", "config": {"channels": channels, **config.model_config},
                              "parameters": int(model.count_params()),
-                             "input": "bicubic-upscaled Y" if config.model == "srcnn" else "LR Y (channel 1, [0, 1])"},
+                             "input": "bicubic-upscaled Y" if config.model == "srcnn" else "LR Y (channel 1, [0, 1])",
+                             **({"departures_from_paper": departures} if departures else {})},
             "training": {
                 "data": list(config.train_sets) + [f"(the {len(VALIDATION_IMAGES['T91']) + len(VALIDATION_IMAGES['BSD200'])}"
                                                    " held-out validation images excepted; benchmarks never used for"

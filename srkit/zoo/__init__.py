@@ -156,6 +156,16 @@ def results_table(with_targets: bool = True):
     return pd.DataFrame(rows)
 
 
+def departures() -> list[dict]:
+    """Zoo models whose network differs from the paper it is named after, and how.
+
+    One dict per model, ``name``, ``scale`` and ``departures`` (the card's ``architecture.departures_from_paper``
+    text, e.g. a different activation), so a student comparing a zoo model with its paper knows what differs.
+    """
+    return [{"name": name, "scale": scale, "departures": c["architecture"]["departures_from_paper"]}
+            for (name, scale), c in sorted(_cards().items()) if c["architecture"].get("departures_from_paper")]
+
+
 def shortfalls() -> list[dict]:
     """Every zoo model that misses its paper's numbers: by how much, what was tried and the next step.
 
