@@ -140,7 +140,8 @@ def test_the_gaps_quoted_in_the_text_are_the_cards_gaps(page):
 
     def span(models):
         gaps = [g for mo in models for s in (2, 3, 4) for g in zoo.card(mo, s)["status"]["psnr_gap_db"].values()]
-        return min(gaps), max(gaps)
+        short = [g for g in gaps if g > 0]  # a target met (gap <= 0) is not a shortfall
+        return min(short), max(short)
 
     assert (float(m[1]), float(m[2])) == span(["edsr"])
     assert (float(m[3]), float(m[4])) == span(["srcnn", "fsrcnn", "espcn"])
