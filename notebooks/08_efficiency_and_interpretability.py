@@ -389,7 +389,7 @@ image_grid({"HR (luma)": hr_y[box] / 255,
 # The teacher's image is a smoother, cleaner version of the HR one: it keeps what can be inferred from the
 # LR image and drops what cannot. `bench/cheaper_models.py` trained ESPCN x4 five times with the same recipe
 # and number of steps: three from a random start with teacher weights 0, 0.5 and 1, and two started from the
-# zoo's ESPCN x3 (its two feature layers; the last convolution, with 16 output channels at x4 instead of 9,
+# zoo's ESPCN x3 of the time, a tanh network (its two feature layers; the last convolution, with 16 output channels at x4 instead of 9,
 # starts fresh), without and with the teacher; then the x3 start twice more without the teacher, with other
 # random draws of that last layer's initial weights (`seed1`, `seed2`):
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import inspect
+import json
 import math
 import os
 from dataclasses import MISSING, asdict, dataclass, field, fields
@@ -168,8 +169,9 @@ class TrainConfig(JsonConfig):
         seed: seeds weights and data (>= 0).
         limit: only the first N images of each training set (quick runs), N >= 1 or ``None``.
         init_weights: start from these weights instead of a random initialisation (fine-tuning):
-            ``'zoo'`` (the pretrained model of the same name and scale), or an existing ``.keras`` /
-            ``.weights.h5`` file of the same architecture.
+            ``'zoo'`` (the pretrained model of the same name and scale; the builder arguments on its card, e.g.
+            ``activation='relu'`` for ESPCN, go into ``model_config``), or an existing ``.keras`` /
+            ``.weights.h5`` file of the same architecture (a ``.keras`` file with other activations is refused).
         time_budget_s: train for this many seconds (finite, > 0) instead of a fixed number of steps: the learning
             rate follows a cosine over *time* and training stops when the budget is spent (``steps``
             is then an upper bound).  Used to train the zoo on a machine of unknown speed.
@@ -334,6 +336,29 @@ class TrainConfig(JsonConfig):
                 raise InvalidValueError(f"init_weights {src!r} is not a file. Give 'zoo' (the pretrained model) or "
                                         "the path of a .keras / .weights.h5 file of the same architecture.")
             self.init_weights = src
+            if src == "zoo":
+                self._adopt_zoo_architecture()
+
+    def _adopt_zoo_architecture(self) -> None:
+        """Fine-tuning ``'zoo'`` continues the pretrained model, so the network is built as its card says: the
+        builder arguments the run leaves unset are taken from the card (e.g. ``activation='relu'`` for the zoo's
+        ESPCN); one set to another value is an error, since the weights would load into a different network."""
+        from .zoo import ZooError, card
+
+        try:
+            arch = card(self.model, self.scale)["architecture"]["config"]
+        except ZooError:
+            return  # no pretrained model of this name and scale: the start of training says so
+        plain = lambda v: list(v) if isinstance(v, tuple) else v  # noqa: E731  (JSON has lists, Python tuples)
+        arch = {k: v for k, v in arch.items() if k != "channels"}
+        clash = {k: v for k, v in arch.items() if k in self.model_config and plain(self.model_config[k]) != plain(v)}
+        if clash:
+            raise InvalidValueError(
+                f"init_weights='zoo' starts from the pretrained {self.model} x{self.scale}, built with "
+                f"{json.dumps(arch)}, but model_config sets " + ", ".join(f"{k}={self.model_config[k]!r}" for k in clash)
+                + ". Leave those out of model_config (they are taken from the zoo's card), or train from scratch "
+                "without init_weights.")
+        self.model_config = {**self.model_config, **arch}
 
     @property
     def epochs(self) -> int:

@@ -252,3 +252,27 @@ def test_train_command_line_takes_the_training_practice_options(tmp_path, capsys
     with pytest.raises(SystemExit) as e:  # argparse refuses an unknown choice, naming the valid ones
         main(["train", "espcn", "--scale", "2", "--augment", "mixup", "--out", str(tmp_path / "x")])
     assert e.value.code == 2 and "colour_jitter" in capsys.readouterr().err
+
+
+def test_fine_tuning_from_the_zoo_builds_the_zoo_models_network():
+    from srkit import zoo
+    from srkit.errors import InvalidValueError
+
+    arch = zoo.card("espcn", 3)["architecture"]["config"]
+    cfg = TrainConfig("espcn", 3, init_weights="zoo")
+    assert cfg.model_config == {k: v for k, v in arch.items() if k != "channels"}  # e.g. the zoo's ReLU
+    assert TrainConfig.from_json(cfg.to_json()).model_config == cfg.model_config  # resuming rebuilds the same
+    other = "tanh" if arch.get("activation", "tanh") == "relu" else "relu"
+    with pytest.raises(InvalidValueError, match="taken from the zoo's card"):
+        TrainConfig("espcn", 3, init_weights="zoo", model_config={"activation": other})
+
+
+def test_weights_of_another_activation_are_refused(tmp_path):
+    from srkit.models import espcn
+
+    path = tmp_path / "relu.keras"
+    espcn(3, activation="relu").save(path)
+    cfg = TrainConfig("espcn", 3, steps=2, eval_every=2, init_weights=str(path), model_config={"activation": "tanh"},
+                      limit=2, batch_size=4, val_set=None)
+    with pytest.raises(SrkitError, match="other activations"):
+        train(cfg, verbose=0)

@@ -272,6 +272,19 @@ def _dataset(config: TrainConfig, sampler, start_step: int, targets: int | list[
     return Batches()
 
 
+def _check_same_activations(model, source, src: str) -> None:
+    """Weights of the same shapes can belong to a different network (e.g. ESPCN with ReLU or with tanh): compare
+    the layers' activations, which the weights do not record."""
+    def acts(m):
+        return [layer.get_config().get("activation") for layer in m.layers if "activation" in layer.get_config()]
+
+    if acts(model) != acts(source):
+        raise SrkitError(
+            f"{src!r} was trained with other activations ({acts(source)}) than the network being trained "
+            f"({acts(model)}); its weights would mean something else here. Build the same network: give the "
+            "builder arguments it was trained with in model_config (e.g. {\"activation\": \"relu\"}).")
+
+
 def _load_initial_weights(model, config: TrainConfig) -> None:
     src = str(config.init_weights)
     try:
@@ -282,8 +295,11 @@ def _load_initial_weights(model, config: TrainConfig) -> None:
         elif src.endswith(".weights.h5"):
             model.load_weights(src)
         else:
-            model.set_weights(load_model(src, compile=False).get_weights())
-    except (ValueError, OSError) as e:
+            source = load_model(src, compile=False)
+            if [tuple(w.shape) for w in source.weights] == [tuple(w.shape) for w in model.weights]:
+                _check_same_activations(model, source, src)  # (other shapes: set_weights says so below)
+            model.set_weights(source.get_weights())
+    except (ValueError, OSError) as e:  # (the activation check's SrkitError is not a ValueError: it passes)
         raise SrkitError(
             f"Could not start {config.model} x{config.scale} from {src!r}: {e}. The weights must come from the "
             "same architecture and scale."
