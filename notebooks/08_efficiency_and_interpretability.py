@@ -491,7 +491,7 @@ print(q_table.to_string(float_format=two))
 # times (FSRCNN) to about 4 times (the flagship); one run
 # each, and the small models' few milliseconds move with the machine's load (runs of this bench on other
 # days gave ESPCN x3 3 and 5.6 times, FSRCNN 1.5 and 2.6 times): read the ratios as rough. **Quality**: the
-# flagship loses about 0.25 dB, FSRCNN x3 about 0.8 dB, and the ESPCNs 0.1 to 0.6 dB. The price was once far
+# flagship loses about 0.25 dB, FSRCNN x3 about 0.9 dB, and the ESPCNs 0.1 to 0.4 dB. The price was once far
 # higher: the tanh ESPCNs the zoo shipped before its ReLU ones (the same layers with the paper's activation,
 # chapter 03) lost 1.1 to 2.9 dB in this same bench, at x2 and x3 more than all they had gained over bicubic.
 # Why? Quantisation spends 256 levels on the range each tensor takes on the calibration patches; a tensor with
@@ -685,7 +685,7 @@ interpret.embedding_plot(emb);
 # * Knowledge distillation (targets blended with the flagship's outputs) gave the 25 k-parameter ESPCN x4 no
 #   measurable gain; its start did: from the x3 body it can leave the plateau that a random start stays on.
 # * Post-training int8 quantisation made the files 2-4 times smaller and every model faster in TensorFlow Lite
-#   on this CPU (1.4 to 4 times); it cost the flagship about 0.25 dB and the ReLU ESPCNs 0.1 to 0.6 dB, where the
+#   on this CPU (1.4 to 4 times); it cost the flagship about 0.25 dB and the ReLU ESPCNs 0.1 to 0.4 dB, where the
 #   tanh ESPCNs before them lost 1.1 to 2.9 dB to a few large inputs of a tanh. Its price depends on the
 #   trained weights, not only the architecture: measure it.
 # * LAM shows which LR pixels an output window was drawn from; the diffusion index says how spread they are.
