@@ -127,7 +127,7 @@ for cost in ("params", "gflops", "ms_per_mp"):  # over the rows shown (the plots
 #   and were trained for minutes (T91 + BSD200; the last runs' times are printed above, on a shared GPU or on
 #   this CPU, as each card says); the published ones were
 #   trained far longer, the recent ones on DIV2K. Much of the gap is training: the published FSRCNN has the
-#   zoo's design (12 k parameters against 12.8 k) and is 0.22 dB better.
+#   zoo's design (12 k parameters against 12.8 k) and is 0.19 dB better.
 # * **The fronts differ.** Counted in parameters or FLOPs, the published efficient models (SAFMN, RFDN,
 #   SwinIR-light) make up the front, with the published FSRCNN (and, in FLOPs, the zoo's fsrcnn) at the cheap
 #   end. In CPU time only the zoo's models have a number (the papers' times were measured on other machines),
@@ -521,7 +521,7 @@ for s in (2, 3, 4):
 # %% [markdown]
 # What to look for: how far the largest value lies beyond the 99.9th percentile. Min-max calibration spends
 # the int8 levels on the whole range, so where a few values are far larger than the rest, the bulk of them get
-# steps coarser than they need. In the ReLU ESPCNs above the largest value lies close to the 99.9th
+# steps coarser than they need. In the ReLU ESPCNs above the largest value is 1.4 to 1.7 times the 99.9th
 # percentile: the steps fit the bulk of the values. In the tanh ESPCNs the largest input of the second tanh was 4 to 6.4 and
 # 99.9% of the values lay within less than half of it, and the tanh, steepest near 0 where the bulk of the
 # values are, passed those rounding errors on to the layer that draws the output. The same layers with other
