@@ -329,7 +329,7 @@ def _add_train_parsers(sub) -> None:
 
     def opt(p, flag, dest, d, help_, **kw):
         shown = d[dest]
-        shown = " ".join(shown) if isinstance(shown, tuple) else ("none" if shown is None else shown)
+        shown = (" ".join(map(str, shown)) or "none") if isinstance(shown, tuple) else ("none" if shown is None else shown)
         p.add_argument(flag, dest=dest, default=keep, help=f"{help_} (default: {shown})", **kw)
 
     models = "\n".join(f"  {n:15s} {m.summary} [input: {m.input_kind}]" for n, m in REGISTRY.items())
@@ -375,6 +375,8 @@ def _add_train_parsers(sub) -> None:
     opt(p, "--weight-decay", "weight_decay", td, "decoupled weight decay (AdamW-style)", type=float)
     opt(p, "--l1-penalty", "l1_penalty", td, "L1 penalty on the kernels", type=float)
     opt(p, "--augment", "augment", td, "augmentation of the training patches", choices=list(AUGMENTATIONS))
+    opt(p, "--rescale", "rescale", td, "also train on every image shrunk by each of these factors (FSRCNN's "
+        "augmentation: 0.9 0.8 0.7 0.6)", type=float, nargs="+", metavar="FACTOR")
     opt(p, "--degradation", "degradation", td, "how training LR patches are made ('realistic': random blur, "
         "resizes, noise and JPEG)", choices=list(DEGRADATIONS))
     opt(p, "--train-psnr-images", "train_psnr_images", td, "also log PSNR on this many training images "

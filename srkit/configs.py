@@ -208,6 +208,10 @@ class TrainConfig(JsonConfig):
             become part of the target; ``None`` (default) is off.  Luma, bicubic, post-upsampling students only.
         teacher_weight: the teacher's share of the target, ``teacher_weight * teacher(lr) + (1 - teacher_weight)
             * hr``, in (0, 1]; 0.5 by default.  Validation still compares with the real HR images.
+        rescale: downscaling factors, each strictly between 0 and 1 (e.g. ``(0.9, 0.8, 0.7, 0.6)``, FSRCNN's
+            data augmentation): every training image is also used shrunk by each factor
+            (:func:`srkit.pipeline.rescaled_copies`).  Empty (default): the images as they are.  Not for
+            multi-frame models.
 
     Raises :class:`~srkit.errors.InvalidValueError` (a ``ValueError``) for any field of the wrong type or
     out of its range, when the config is made.
@@ -242,18 +246,20 @@ class TrainConfig(JsonConfig):
     degradation: str = "bicubic"
     teacher: str | None = None
     teacher_weight: float = 0.5
+    rescale: tuple = ()
 
     #: Fields added after the first runs were stored: ``config.json`` leaves them out while they keep their
     #: defaults, so run folders written before them still resume (their configs compare equal).
     LATER_FIELDS = ("optimizer", "schedule", "weight_decay", "l1_penalty", "augment", "train_psnr_images",
-                    "early_stopping", "degradation", "teacher", "teacher_weight")
+                    "early_stopping", "degradation", "teacher", "teacher_weight", "rescale")
 
     def to_json(self) -> dict:
         """The config as stored in ``config.json`` (fields added later are left out at their defaults)."""
         d = super().to_json()
+        d["rescale"] = list(d["rescale"])
         initial = defaults(type(self))
         for key in self.LATER_FIELDS:
-            if d[key] == initial[key]:
+            if d[key] == initial[key] or (key == "rescale" and not d[key]):
                 del d[key]
         return d
 
@@ -304,6 +310,9 @@ class TrainConfig(JsonConfig):
         check_choice("degradation", self.degradation, DEGRADATIONS,
                      hint="'bicubic' is the clean benchmark degradation, 'realistic' the second-order blur, resize, "
                           "noise and JPEG pipeline for real photos.")
+        from .pipeline import check_rescale
+
+        self.rescale = check_rescale(self.rescale)
         self.teacher_weight = check_float("teacher_weight", self.teacher_weight, low=0, low_open=True, high=1,
                                           hint="It is the teacher's share of the target; 0.5 blends equally.")
         if self.teacher is not None:

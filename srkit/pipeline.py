@@ -14,6 +14,9 @@ How it works (and why):
    classification habit of changing the input's brightness and contrast, to the LR patch only: the pair
    then contradicts the degradation model, and the network learns to undo a random change it cannot
    know (the training-practice chapter measures what that costs).  ``'none'`` leaves patches as drawn.
+   ``rescale`` (off by default) adds, before step 1, a copy of every image shrunk by each given factor
+   (FSRCNN's augmentation: 0.9, 0.8, 0.7 and 0.6): the same scenes with their detail packed into fewer
+   pixels, so the sampler sees more of the sharp, high-frequency content the network must restore.
 4. Random corruption (noise, JPEG), if the degradation has any, is applied to each LR patch.
 
 With a :class:`srkit.degrade.SecondOrderDegradation` (random blur, resizes, noise and JPEG for every
@@ -31,6 +34,7 @@ prepared while the model trains on the current one.
 
 from __future__ import annotations
 
+import numbers
 import os
 from typing import Sequence
 
@@ -38,17 +42,55 @@ import numpy as np
 
 from .color import rgb_to_y
 from .data import TRAINING_SETS, load_training_images
-from .degrade import Degradation, SecondOrderDegradation, modcrop, upscale
+from .degrade import Degradation, SecondOrderDegradation, imresize, modcrop, upscale
 from .degrade import degradation as get_degradation
-from .errors import ShapeError
+from .errors import InvalidValueError, ShapeError
 
-__all__ = ["PatchSampler", "patch_dataset", "make_sampler", "to_channels", "dihedral", "AUGMENTATIONS"]
+__all__ = ["PatchSampler", "patch_dataset", "make_sampler", "to_channels", "dihedral", "rescaled_copies",
+           "check_rescale", "AUGMENTATIONS", "FSRCNN_RESCALE"]
 
 #: Augmentation modes of :class:`PatchSampler` (and :class:`srkit.configs.TrainConfig`'s ``augment``).
 AUGMENTATIONS = ("flips", "none", "colour_jitter")
 
 #: The range of the LR-only colour jitter: brightness shift (fraction of 255) and contrast factor.
 JITTER_BRIGHTNESS, JITTER_CONTRAST = 0.1, (0.8, 1.2)
+
+
+#: The downscaling factors of FSRCNN's data augmentation (Dong et al., 2016, section 4.1).
+FSRCNN_RESCALE = (0.9, 0.8, 0.7, 0.6)
+
+
+def check_rescale(rescale) -> tuple[float, ...]:
+    """``rescale`` as a tuple of distinct factors, each a finite number strictly between 0 and 1; a clear error
+    otherwise.  ``None`` or an empty sequence means no rescaled copies."""
+    if rescale is None:
+        return ()
+    if isinstance(rescale, (str, bytes)) or not hasattr(rescale, "__iter__"):
+        raise InvalidValueError(f"rescale must be a list of downscaling factors between 0 and 1, e.g. "
+                                f"{list(FSRCNN_RESCALE)} (FSRCNN's), or empty for none; got {rescale!r}.")
+    factors = []
+    for f in rescale:
+        if not isinstance(f, numbers.Real) or isinstance(f, bool) or not 0 < float(f) < 1:
+            raise InvalidValueError(f"rescale factors must be numbers strictly between 0 and 1 (downscaling factors, "
+                                    f"e.g. {list(FSRCNN_RESCALE)}, FSRCNN's), got {f!r} in {list(rescale)!r}.")
+        factors.append(float(f))
+    factors = tuple(factors)
+    if len(set(factors)) != len(factors):
+        raise InvalidValueError(f"rescale factors must be distinct, got {list(factors)}.")
+    return factors
+
+
+def rescaled_copies(images: Sequence, rescale) -> list[tuple[str, np.ndarray]]:
+    """``images`` (uint8 arrays or ``(name, image)`` pairs) followed by a copy of each shrunk by every factor of
+    ``rescale`` with MATLAB's bicubic ``imresize`` (antialiased, :func:`srkit.degrade.imresize`), named
+    ``'name@0.9'`` and so on.  The copies are new HR images: their LR patches are made from them exactly as
+    from the originals."""
+    factors = check_rescale(rescale)
+    named = [item if isinstance(item, tuple) else (f"image{i}", item) for i, item in enumerate(images)]
+    out = list(named)
+    for f in factors:
+        out.extend((f"{name}@{f:g}", imresize(np.asarray(img), f)) for name, img in named)
+    return out
 
 
 def dihedral(x: np.ndarray, k: int, flip: bool) -> np.ndarray:
@@ -115,6 +157,9 @@ class PatchSampler:
             classification habit that breaks the LR/HR pair.  Another name is refused.
         pre_upsample: give the bicubic-upscaled LR (same size as HR) as input, for pre-upsampling
             models such as SRCNN; the whole LR image is upscaled once, as at test time.
+        rescale: downscaling factors (each strictly between 0 and 1), e.g. :data:`FSRCNN_RESCALE`: every image
+            is also used shrunk by each factor (:func:`rescaled_copies`), as FSRCNN's training did.  Empty
+            (default): the images as given.
     """
 
     def __init__(
@@ -126,8 +171,12 @@ class PatchSampler:
         channels: str = "y",
         augment: bool | str = True,
         pre_upsample: bool = False,
+        rescale: Sequence[float] = (),
     ):
         augment = _augment_mode(augment)
+        self.rescale = check_rescale(rescale)
+        if self.rescale:
+            images = rescaled_copies(images, self.rescale)
         if channels not in ("y", "rgb"):
             raise ValueError(f"channels must be 'y' or 'rgb', got {channels!r}.")
         if patch_size < 1:
@@ -254,12 +303,13 @@ def patch_dataset(
     pre_upsample: bool = False,
     start_step: int = 0,
     sampler: PatchSampler | None = None,
+    rescale: Sequence[float] = (),
 ):
     """A ``tf.data.Dataset`` of ``(lr, hr)`` float32 batches for training.
 
     Args:
         source: training set names (``'T91'``, ``'BSD200'``), folders of images, or a list of images.
-        scale, patch_size, degradation, channels, augment, pre_upsample: see :class:`PatchSampler`.
+        scale, patch_size, degradation, channels, augment, pre_upsample, rescale: see :class:`PatchSampler`.
         batch_size: patches per batch.
         seed: batch ``i`` depends only on ``(seed, i)`` (:meth:`PatchSampler.batch_at`): the same seed
             gives the same batches in the same order, every time and on every machine.
@@ -278,7 +328,8 @@ def patch_dataset(
     import tensorflow as tf
 
     if sampler is None:
-        sampler = make_sampler(source, scale, patch_size, degradation, channels, augment, limit, pre_upsample)
+        sampler = make_sampler(source, scale, patch_size, degradation, channels, augment, limit, pre_upsample,
+                               rescale)
     lr0, hr0 = sampler.batch_at(seed, start_step, batch_size)  # shapes (works for any sampler)
 
     def make_batch(step):
@@ -307,6 +358,7 @@ def make_sampler(
     augment: bool | str = True,
     limit: int | None = None,
     pre_upsample: bool = False,
+    rescale: Sequence[float] = (),
 ) -> PatchSampler:
     """Load ``source`` (set names, folders or a list of images) into a :class:`PatchSampler`."""
     if isinstance(source, (str, os.PathLike)):
@@ -315,4 +367,4 @@ def make_sampler(
         images = load_training_images(source, limit=limit)
     else:
         images = list(source)
-    return PatchSampler(images, scale, patch_size, degradation, channels, augment, pre_upsample)
+    return PatchSampler(images, scale, patch_size, degradation, channels, augment, pre_upsample, rescale)

@@ -9,7 +9,7 @@ from srkit.data import load_training_images
 from srkit.degrade import Degradation, imresize
 from srkit.errors import ShapeError
 from srkit.metrics import rgb_to_y
-from srkit.pipeline import PatchSampler, patch_dataset, to_channels
+from srkit.pipeline import FSRCNN_RESCALE, PatchSampler, check_rescale, patch_dataset, rescaled_copies, to_channels
 
 SCALE, PATCH = 3, 16
 
@@ -288,3 +288,52 @@ def test_patch_dataset_accepts_path_folders(tmp_path):
     ds = patch_dataset([Path(folder)], scale=2, patch_size=8, batch_size=2, steps=1)
     lr, hr = next(iter(ds))
     assert tuple(lr.shape) == (2, 8, 8, 1) and tuple(hr.shape) == (2, 16, 16, 1)
+
+
+def test_rescale_adds_a_matlab_bicubic_shrunk_copy_of_every_image(images):
+    out = rescaled_copies(images, (0.9, 0.6))
+    assert len(out) == 3 * len(images)
+    assert [n for n, _ in out[: len(images)]] == [n for n, _ in images]  # the originals first, unchanged
+    name, img = images[1]
+    by_name = dict(out)
+    assert np.array_equal(by_name[name], img)
+    small = by_name[f"{name}@0.6"]
+    assert small.dtype == np.uint8
+    assert small.shape[:2] == (int(np.ceil(img.shape[0] * 0.6)), int(np.ceil(img.shape[1] * 0.6)))
+    assert np.array_equal(small, imresize(img, 0.6))
+    assert rescaled_copies(images, ()) == list(images)
+
+
+def test_a_rescaling_sampler_draws_true_pairs_from_the_shrunk_images_too(images):
+    plain = PatchSampler(images, SCALE, PATCH, augment=False, channels="rgb")
+    sampler = PatchSampler(images, SCALE, PATCH, augment=False, channels="rgb", rescale=FSRCNN_RESCALE)
+    assert sampler.rescale == FSRCNN_RESCALE
+    assert len(sampler) + len(sampler.skipped) == 5 * (len(plain) + len(plain.skipped))
+    assert len(sampler) > len(plain)
+    # The shrunk copies hold fewer patch positions, so they are drawn less often, in proportion.
+    assert sampler._p[: len(plain)].sum() > 0.3 and sampler._p[len(plain):].sum() > 0.3
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        lr, hr = sampler.sample(rng)
+        assert hr.shape == (SCALE * PATCH, SCALE * PATCH, 3)
+        assert _interior_diff(hr, lr).max() <= 1  # LR is still the bicubic downsampling of its HR patch
+
+
+@pytest.mark.parametrize("bad", [[1.0], [0.0], [0.5, 0.5], [True], "0.9", 0.9])
+def test_bad_rescale_factors_are_refused(bad):
+    from srkit.errors import InvalidValueError
+
+    with pytest.raises(InvalidValueError, match="rescale"):
+        check_rescale(bad)
+    with pytest.raises(InvalidValueError, match="rescale"):
+        PatchSampler([np.zeros((64, 64, 3), np.uint8)], 2, 8, rescale=bad)
+
+
+def test_multiframe_models_refuse_rescaled_copies():
+    pytest.importorskip("keras")
+    from srkit.configs import TrainConfig
+    from srkit.errors import SrkitError
+    from srkit.train.supervised import _sampler
+
+    with pytest.raises(SrkitError, match="rescale empty"):
+        _sampler(TrainConfig("multiframe_rnn", 4, rescale=[0.9], limit=1))

@@ -239,13 +239,14 @@ def test_train_command_line_takes_the_training_practice_options(tmp_path, capsys
     rc = main(["train", "espcn", "--scale", "2", "--steps", "6", "--eval-every", "2", "--limit", "2", "--val-limit", "1",
                "--batch-size", "4", "--out", str(out), "--quiet", "--test", "--augment", "none", "--optimizer", "sgd",
                "--schedule", "step", "--weight-decay", "1e-4", "--l1-penalty", "1e-6", "--train-psnr-images", "1",
-               "--early-stopping", "5"])
+               "--early-stopping", "5", "--rescale", "0.8", "0.6"])
     assert rc == 0
     import json
 
     cfg = json.loads((out / "config.json").read_text())
     assert (cfg["augment"], cfg["optimizer"], cfg["schedule"], cfg["weight_decay"], cfg["l1_penalty"],
-            cfg["train_psnr_images"], cfg["early_stopping"]) == ("none", "sgd", "step", 1e-4, 1e-6, 1, 5)
+            cfg["train_psnr_images"], cfg["early_stopping"], cfg["rescale"]) == ("none", "sgd", "step", 1e-4, 1e-6, 1,
+                                                                                 5, [0.8, 0.6])
     state = json.loads((out / "state.json").read_text())
     assert "train_psnr" in state["history"][-1]
     assert "test (final weights)" not in capsys.readouterr().out  # --test with no set: no test

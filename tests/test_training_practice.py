@@ -40,6 +40,10 @@ def kernel_l1(model) -> float:
     ("augment", True, "augment must be one of"),
     ("train_psnr_images", -1, "train_psnr_images must be a whole number >= 0"),
     ("early_stopping", 0, "early_stopping must be a whole number >= 1"),
+    ("rescale", [1.0], "rescale factors must be numbers strictly between 0 and 1"),
+    ("rescale", [0.9, -0.5], "strictly between 0 and 1"),
+    ("rescale", "0.9", "rescale must be a list of downscaling factors"),
+    ("rescale", [0.8, 0.8], "rescale factors must be distinct"),
 ])
 def test_bad_settings_are_refused_with_the_rule(field, value, words):
     with pytest.raises(InvalidValueError, match=words) as err:
@@ -70,6 +74,9 @@ def test_defaults_and_stored_configs_are_unchanged():
     d = TrainConfig("espcn", 3, weight_decay=1e-3, augment="none", early_stopping=2).to_json()
     assert (d["weight_decay"], d["augment"], d["early_stopping"]) == (1e-3, "none", 2)
     assert TrainConfig.from_json(d).weight_decay == 1e-3
+    r = TrainConfig("espcn", 3, rescale=[0.9, 0.6])
+    assert r.rescale == (0.9, 0.6) and r.to_json()["rescale"] == [0.9, 0.6]
+    assert TrainConfig.from_json(json.loads(json.dumps(r.to_json()))) == r
 
 
 # --------------------------------------------------------------------------------------------------

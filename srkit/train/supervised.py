@@ -180,14 +180,14 @@ def _sampler(config: TrainConfig):
         if config.degradation != "bicubic":
             raise SrkitError(f"Multi-frame models are trained on bicubic bursts: degradation={config.degradation!r} "
                              "is not available for them. Leave degradation at 'bicubic' (--degradation bicubic).")
-        if config.augment != "flips" or config.train_psnr_images:
+        if config.augment != "flips" or config.train_psnr_images or config.rescale:
             raise SrkitError("Multi-frame models are trained on bursts with their own sampling: leave augment at "
-                             "'flips' and train_psnr_images at 0 for them.")
+                             "'flips', rescale empty and train_psnr_images at 0 for them.")
         return BurstSampler(load_training_images(config.train_sets, limit=config.limit), config.scale,
                             config.patch_size, frames=config.model_config.get("frames", 5))
     sampler = make_sampler(config.train_sets, config.scale, config.patch_size, channels=config.channels,
                            limit=config.limit, pre_upsample=kind == "pre_upsampled", augment=config.augment,
-                           degradation=config.degradation)
+                           degradation=config.degradation, rescale=config.rescale)
     if config.teacher:  # knowledge distillation: the teacher's SR images become part of the targets
         from .distill import attach_teacher
 
