@@ -49,6 +49,7 @@ def test_a_card_that_misses_its_target_says_by_how_much_what_was_tried_and_what_
         return
     for ds, gap in status["psnr_gap_db"].items():  # the gap follows the scores and the targets
         assert gap == pytest.approx(zoo.target(c, ds) - c["scores"][ds]["psnr"], abs=0.006), ds
+    assert status["psnr_gap_db"] == zoo.psnr_gaps(c)
     assert any(g > 0 for g in status["psnr_gap_db"].values())
     attempts = status["attempts"]
     assert attempts, "no measured attempt recorded"

@@ -44,7 +44,7 @@ def main() -> int:
     from srkit.models import build, load_model
     from srkit.train import TrainConfig
     from srkit.models import REGISTRY
-    from srkit.zoo import targets_met
+    from srkit.zoo import psnr_gaps, targets_met
 
     provenance = json.loads(args.provenance.read_text())
     (ZOO / "models").mkdir(parents=True, exist_ok=True)
@@ -102,11 +102,7 @@ def main() -> int:
         }
         card["targets_met"] = targets_met(card)
         notes = json.loads(args.notes.read_text()) if args.notes else {}
-        targets = card["targets"].get("psnr", {})
-        card["status"] = {
-            "targets_reached": card["targets_met"]["all"],
-            "psnr_gap_db": {ds: round(targets[ds][str(config.scale)] - sc["psnr"], 2) for ds, sc in scores.items() if ds in targets},
-        }
+        card["status"] = {"targets_reached": card["targets_met"]["all"], "psnr_gap_db": psnr_gaps(card)}
         if notes.get(config.model):
             card["status"]["more_training"] = notes[config.model]
         _write_text_atomic(ZOO / "cards" / f"{name}.json", json.dumps(card, indent=1) + "\n")

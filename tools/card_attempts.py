@@ -28,13 +28,6 @@ KEYS = ("what", "command", "where", "minutes", "steps", "val_before", "val_after
 from build_zoo_chapters import SAME_TARGETS_AS  # noqa: E402  (models held to another architecture's targets)
 
 
-def psnr_gap(card: dict) -> dict:
-    """Per dataset: the card's PSNR target minus its measured PSNR (dB, 2 decimals)."""
-    psnr = card.get("targets", {}).get("psnr", {})
-    return {ds: round(psnr[ds][str(card["scale"])] - sc["psnr"], 2)
-            for ds, sc in card["scores"].items() if str(card["scale"]) in psnr.get(ds, {})}
-
-
 def registry_targets(name: str) -> dict | None:
     """The targets a card of model ``name`` must carry (``None``: the registry holds none for it)."""
     from srkit.models import REGISTRY
@@ -45,7 +38,7 @@ def registry_targets(name: str) -> dict | None:
 
 def retargeted(card: dict) -> dict:
     """``card`` with the registry's current targets and everything computed from them."""
-    from srkit.zoo import targets_met
+    from srkit.zoo import psnr_gaps, targets_met
 
     targets = registry_targets(card["name"])
     if targets is None:
@@ -55,7 +48,7 @@ def retargeted(card: dict) -> dict:
     status = dict(card.get("status", {}))
     status["targets_reached"] = card["targets_met"]["all"]
     if "psnr_gap_db" in status or status["targets_reached"] is False:
-        status["psnr_gap_db"] = psnr_gap(card)
+        status["psnr_gap_db"] = psnr_gaps(card)
     card["status"] = status
     return card
 
@@ -65,9 +58,11 @@ def updated(card: dict, entry: dict) -> dict:
         missing = [k for k in KEYS if k not in attempt]
         if missing:
             raise SystemExit(f"{card['name']} x{card['scale']}: attempt {i + 1} lacks {missing}.")
+    from srkit.zoo import psnr_gaps
+
     card = retargeted(card)
     status = dict(card.get("status", {}))
-    status["psnr_gap_db"] = psnr_gap(card)
+    status["psnr_gap_db"] = psnr_gaps(card)
     status["attempts"] = entry.get("attempts", [])
     if "next_step" in entry:
         status["next_step"] = entry["next_step"]

@@ -239,10 +239,8 @@ def ingest(args) -> None:
                                  f"one {args.device} in {len(t['continued'])} continuation(s)"}
         card["evaluated_with"].update({"keras": keras.__version__, "backend": keras.backend.backend()})
         card["targets_met"] = zoo.targets_met(card)
-        targets = card["targets"].get("psnr", {})
         card["status"]["targets_reached"] = card["targets_met"]["all"]
-        card["status"]["psnr_gap_db"] = {ds: round(targets[ds][str(scale)] - sc["psnr"], 2)
-                                         for ds, sc in card["scores"].items() if ds in targets}
+        card["status"]["psnr_gap_db"] = zoo.psnr_gaps(card)
         card["validation_psnr"] = {**card.get("validation_psnr", {}), "before": round(old_val, 4), "after": round(val, 4),
                                    "set": "val (the 8 held-out training images), full images, paper protocol"}
         tmp = card_path.with_suffix(".tmp")

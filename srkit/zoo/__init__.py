@@ -22,7 +22,8 @@ from pathlib import Path
 from ..errors import SrkitError
 from ..infer import KerasUpscaler
 
-__all__ = ["available", "card", "load", "upscaler", "results_table", "target", "targets_met", "ZooError", "ZOO_DIR"]
+__all__ = ["available", "card", "load", "upscaler", "results_table", "target", "targets_met", "psnr_gaps",
+           "ZooError", "ZOO_DIR"]
 
 ZOO_DIR = Path(__file__).resolve().parent
 
@@ -48,6 +49,12 @@ def targets_met(c: dict) -> dict:
             out[ds] = round(sc["psnr"], 2) >= t
     out["all"] = all(out.values()) if out else None
     return out
+
+
+def psnr_gaps(c: dict) -> dict:
+    """Per dataset with a target: the card's target PSNR minus its measured PSNR, in dB to 2 decimals (positive:
+    short of the paper; zero or negative: met, the same rounding as :func:`targets_met`)."""
+    return {ds: round(target(c, ds) - sc["psnr"], 2) for ds, sc in c["scores"].items() if target(c, ds) is not None}
 
 
 def _cards() -> dict[tuple[str, int], dict]:
@@ -178,7 +185,6 @@ def shortfalls() -> list[dict]:
         if targets_met(c).get("all") is not False:
             continue
         status = c.get("status", {})
-        gaps = {ds: round(target(c, ds) - sc["psnr"], 2) for ds, sc in c["scores"].items() if target(c, ds) is not None}
-        out.append({"name": name, "scale": scale, "gap_db": gaps, "attempts": status.get("attempts", []),
+        out.append({"name": name, "scale": scale, "gap_db": psnr_gaps(c), "attempts": status.get("attempts", []),
                     "next_step": status.get("next_step") or status.get("more_training") or status.get("note", "")})
     return out
