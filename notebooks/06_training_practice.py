@@ -398,7 +398,7 @@ for a in zoo.card("espcn", 3)["status"]["attempts"]:
         print(f"rescaled copies {copies:18s}: validation PSNR {a['val_before']:.3f} -> {a['val_after']:.3f} dB")
 
 # %% [markdown]
-# The copies were worth about 0.01 dB, a small gain, and the zoo's ESPCN x3 is the run that had them. In
+# The copies were worth about 0.01 dB, a small gain, and the zoo's ESPCN x3 was trained on from that run. In
 # this chapter's short runs from scratch more training images did nothing for ESPCN (the table below); a
 # network trained for hours has learnt most of what its images teach, and new views of them still add a
 # little.
