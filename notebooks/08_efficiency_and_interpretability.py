@@ -488,10 +488,10 @@ print(q_table.to_string(float_format=two))
 # Three things to read. **Size**: the int8 flatbuffers are 2 to 4 times smaller than the float32 ones (the
 # smallest gain is FSRCNN's, whose 12-channel layers hold so few weights that the file's fixed parts
 # weigh). **Speed**: every int8 model ran faster on this CPU than its float32 TFLite control, from about 1.4
-# times (FSRCNN) to about 4 times (the flagship); one run
+# times (FSRCNN) to about 4 to 5 times (the flagship, and ESPCN x3 in this run); one run
 # each, and the small models' few milliseconds move with the machine's load (runs of this bench on other
-# days gave ESPCN x3 3 and 5.6 times, FSRCNN 1.5 and 2.6 times): read the ratios as rough. **Quality**: the
-# flagship loses about 0.25 dB, FSRCNN x3 about 0.9 dB, and the ESPCNs 0.1 to 0.4 dB. The price was once far
+# days gave ESPCN x3 2.7 to 5.6 times, FSRCNN 1.5 and 2.6 times): read the ratios as rough. **Quality**: the
+# flagship loses about 0.25 dB, FSRCNN x3 about 0.8 dB, and the ESPCNs 0.1 to 0.4 dB. The price was once far
 # higher: the tanh ESPCNs the zoo shipped before its ReLU ones (the same layers with the paper's activation,
 # chapter 03) lost 1.1 to 2.9 dB in this same bench, at x2 and x3 more than all they had gained over bicubic.
 # Why? Quantisation spends 256 levels on the range each tensor takes on the calibration patches; a tensor with
@@ -521,7 +521,7 @@ for s in (2, 3, 4):
 # %% [markdown]
 # What to look for: how far the largest value lies beyond the 99.9th percentile. Min-max calibration spends
 # the int8 levels on the whole range, so where a few values are far larger than the rest, the bulk of them get
-# steps coarser than they need. In the ReLU ESPCNs above the largest value is 1.4 to 1.7 times the 99.9th
+# steps coarser than they need. In the ReLU ESPCNs above the largest value is 1.3 to 1.5 times the 99.9th
 # percentile: the steps fit the bulk of the values. In the tanh ESPCNs the largest input of the second tanh was 4 to 6.4 and
 # 99.9% of the values lay within less than half of it, and the tanh, steepest near 0 where the bulk of the
 # values are, passed those rounding errors on to the layer that draws the output. The same layers with other
@@ -685,7 +685,7 @@ interpret.embedding_plot(emb);
 # * Knowledge distillation (targets blended with the flagship's outputs) gave the 25 k-parameter ESPCN x4 no
 #   measurable gain; its start did: from the x3 body it can leave the plateau that a random start stays on.
 # * Post-training int8 quantisation made the files 2-4 times smaller and every model faster in TensorFlow Lite
-#   on this CPU (1.4 to 4 times); it cost the flagship about 0.25 dB and the ReLU ESPCNs 0.1 to 0.4 dB, where the
+#   on this CPU (1.4 to 5 times); it cost the flagship about 0.25 dB and the ReLU ESPCNs 0.1 to 0.4 dB, where the
 #   tanh ESPCNs before them lost 1.1 to 2.9 dB to a few large inputs of a tanh. Its price depends on the
 #   trained weights, not only the architecture: measure it.
 # * LAM shows which LR pixels an output window was drawn from; the diffusion index says how spread they are.
