@@ -50,6 +50,8 @@ def test_a_card_that_misses_its_target_says_by_how_much_what_was_tried_and_what_
     for ds, gap in status["psnr_gap_db"].items():  # the gap follows the scores and the targets
         assert gap == pytest.approx(zoo.target(c, ds) - c["scores"][ds]["psnr"], abs=0.006), ds
     assert status["psnr_gap_db"] == zoo.psnr_gaps(c)
+    for ds, gap in status["psnr_gap_db"].items():  # a gap of zero or less is exactly a target met
+        assert (gap <= 0) == (round(c["scores"][ds]["psnr"], 2) >= zoo.target(c, ds)), ds
     assert any(g > 0 for g in status["psnr_gap_db"].values())
     attempts = status["attempts"]
     assert attempts, "no measured attempt recorded"
