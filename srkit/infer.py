@@ -314,6 +314,28 @@ class _RetracingNoteFilter(logging.Filter):
 _QUIET_RETRACING = _RetracingNoteFilter()
 
 
+def network_input(lr, scale: int, name: str) -> np.ndarray:
+    """The checks every network upscaler makes of its input: ``lr`` as a uint8 ``(H, W, C)`` array with 1 or 3
+    channels, from uint8 or from floats in [0, 1], whose x``scale`` result is not too large.  ``name`` (the
+    upscaler's) is named in the errors."""
+    a = np.asarray(lr)
+    if a.ndim not in (2, 3) or min(a.shape) < 1:
+        raise ShapeError(f"Expected an (H, W) or (H, W, C) image, got an array of shape {a.shape}.")
+    if a.dtype != np.uint8:
+        degrade._check_pixels(a, name)
+        lo, hi = float(a.min()), float(a.max())
+        if lo < 0.0 or hi > 1.0:
+            hint = " (it looks like 0-255: divide by 255, or give uint8)" if hi <= 255.0 and lo >= 0.0 else ""
+            raise InvalidValueError(f"A float image must hold values in [0, 1], got {lo:g} to {hi:g}{hint}.")
+    img = to_uint8(a)
+    img = img.reshape(img.shape[0], img.shape[1], -1)
+    if img.shape[2] not in (1, 3):
+        extra = " Drop the alpha channel first: image[..., :3]." if img.shape[2] == 4 else ""
+        raise ShapeError(f"Expected a grey or RGB image, got {img.shape[2]} channels.{extra}")
+    degrade.check_upscale_size(img.shape[0], img.shape[1], scale)
+    return img
+
+
 def _in_row_chunks(fn, *arrays) -> np.ndarray:
     """``fn(*arrays)`` computed on horizontal bands in parallel threads (NumPy releases the GIL)."""
     n = arrays[0].shape[0]
@@ -452,21 +474,7 @@ class KerasUpscaler:
 
     def __call__(self, lr: np.ndarray, scale: int) -> np.ndarray:
         scale = degrade._check_scale(scale)
-        a = np.asarray(lr)
-        if a.ndim not in (2, 3) or min(a.shape) < 1:
-            raise ShapeError(f"Expected an (H, W) or (H, W, C) image, got an array of shape {a.shape}.")
-        if a.dtype != np.uint8:
-            degrade._check_pixels(a, self.name)
-            lo, hi = float(a.min()), float(a.max())
-            if lo < 0.0 or hi > 1.0:
-                hint = " (it looks like 0-255: divide by 255, or give uint8)" if hi <= 255.0 and lo >= 0.0 else ""
-                raise InvalidValueError(f"A float image must hold values in [0, 1], got {lo:g} to {hi:g}{hint}.")
-        lr = to_uint8(a)
-        lr = lr.reshape(lr.shape[0], lr.shape[1], -1)
-        if lr.shape[2] not in (1, 3):
-            extra = " Drop the alpha channel first: image[..., :3]." if lr.shape[2] == 4 else ""
-            raise ShapeError(f"Expected a grey or RGB image, got {lr.shape[2]} channels.{extra}")
-        degrade.check_upscale_size(lr.shape[0], lr.shape[1], scale)
+        lr = network_input(lr, scale, self.name)
         quantise = self.output == "uint8"
         h, w = lr.shape[:2]
         pad_y, pad_x = (0, 0) if self.fixed else (max(0, MIN_SIDE - h), max(0, MIN_SIDE - w))

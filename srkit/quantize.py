@@ -409,27 +409,13 @@ class TFLiteUpscaler:
 
     def __call__(self, lr: np.ndarray, scale: int) -> np.ndarray:
         from .color import replace_y_uint8
-        from .infer import _bicubic_values, _in_row_chunks
+        from .infer import _bicubic_values, _in_row_chunks, network_input
 
         scale = degrade._check_scale(scale)
         if scale != self.scale:
             raise ShapeError(f"This TFLite model upscales x{self.scale}, not x{scale}: convert the model trained for "
                              f"x{scale}.")
-        a = np.asarray(lr)
-        if a.ndim not in (2, 3) or min(a.shape) < 1:
-            raise ShapeError(f"Expected an (H, W) or (H, W, C) image, got an array of shape {a.shape}.")
-        if a.dtype != np.uint8:
-            degrade._check_pixels(a, self.name)
-            lo, hi = float(a.min()), float(a.max())
-            if lo < 0.0 or hi > 1.0:
-                hint = " (it looks like 0-255: divide by 255, or give uint8)" if hi <= 255.0 and lo >= 0.0 else ""
-                raise InvalidValueError(f"A float image must hold values in [0, 1], got {lo:g} to {hi:g}{hint}.")
-        img = to_uint8(a)
-        img = img.reshape(img.shape[0], img.shape[1], -1)
-        if img.shape[2] not in (1, 3):
-            extra = " Drop the alpha channel first: image[..., :3]." if img.shape[2] == 4 else ""
-            raise ShapeError(f"Expected a grey or RGB image, got {img.shape[2]} channels.{extra}")
-        degrade.check_upscale_size(img.shape[0], img.shape[1], scale)
+        img = network_input(lr, scale, self.name)
         if img.shape[2] == 1:
             y = self.luma(img[..., 0].astype(np.float32) / np.float32(255.0))
             return to_uint8(y)[..., None]
