@@ -16,38 +16,11 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
 import platform
 import sys
 from pathlib import Path
 
-import numpy as np
-
-
-def _cpu() -> str:
-    from srkit.env import cpu_model
-
-    return f"{cpu_model()} ({os.cpu_count()} logical CPUs)"
-
-
-def _load() -> list[float] | None:
-    return [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None
-
-
-def _rows(table) -> list[dict]:
-    out = []
-    for rec in table.to_dict(orient="records"):
-        row = {}
-        for k, v in rec.items():
-            if isinstance(v, (float, np.floating)):
-                v = None if not np.isfinite(v) else round(float(v), 4 if k == "psnr" else 2)
-            elif isinstance(v, (np.integer,)):
-                v = int(v)
-            elif isinstance(v, np.bool_):
-                v = bool(v)
-            row[k] = v
-        out.append(row)
-    return out
+from _common import cpu, load, table_rows
 
 
 def main(argv=None) -> int:
@@ -66,12 +39,12 @@ def main(argv=None) -> int:
     result = {
         "command": "python " + " ".join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu": _cpu(),
+        "cpu": cpu(),
         "python": platform.python_version(),
         "keras": keras.__version__,
         "backend": keras.backend.backend(),
         # other processes slow the forward passes: ms_per_mp is only comparable within one run at one load
-        "load_average_at_start": _load(),
+        "load_average_at_start": load(),
         "units": {"psnr": "dB, Set5, Y channel (zoo: the card's measured score; published: the paper's table)",
                   "params": "weights", "gflops": "GFLOPs (2 x multiply-adds) for one 1280x720 output",
                   "ms_per_mp": f"CPU ms per output megapixel: median of the runs for a {args.timing_hw[0]}x"
@@ -86,12 +59,12 @@ def main(argv=None) -> int:
         for cost in COST_COLUMNS:
             table[f"pareto_{cost}"] = table.index.isin(pareto_front(table, cost).index)
         table = table.drop(columns=["pareto"])
-        result["tables"][f"x{scale}"] = _rows(table)
+        result["tables"][f"x{scale}"] = table_rows(table)
         with_cols = ["model", "kind", "psnr", "params", "gflops", "ms_per_mp", "pareto_params", "pareto_gflops",
                      "pareto_ms_per_mp"]
         print(f"x{scale}, Set5:")
         print(table[with_cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"), flush=True)
-    result["load_average_at_end"] = _load()
+    result["load_average_at_end"] = load()
     args.json.write_text(json.dumps(result, indent=1) + "\n")
     print(f"load average: start {result['load_average_at_start']}, end {result['load_average_at_end']}")
     print(f"wrote {args.json}")

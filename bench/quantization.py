@@ -18,33 +18,14 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
 import platform
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+from _common import cpu, load, table_rows
 
 DEFAULT_MODELS = ["espcn:3", "fsrcnn:3", "edsr:3", "espcn:2", "espcn:4"]
-
-
-def _load() -> list[float] | None:
-    return [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None
-
-
-def _rows(table) -> list[dict]:
-    out = []
-    for rec in table.to_dict(orient="records"):
-        row = {}
-        for k, v in rec.items():
-            if isinstance(v, (float, np.floating)):
-                v = None if not np.isfinite(v) else round(float(v), 4 if k in ("psnr", "ssim", "delta_psnr") else 3)
-            elif isinstance(v, np.integer):
-                v = int(v)
-            row[k] = v
-        out.append(row)
-    return out
 
 
 def main(argv=None) -> int:
@@ -61,20 +42,19 @@ def main(argv=None) -> int:
     import tensorflow as tf
 
     from srkit import zoo
-    from srkit.env import cpu_model
     from srkit.io import _write_text_atomic
     from srkit.quantize import RUNTIME, quantization_report
 
     result = {
         "command": "python " + " ".join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu": f"{cpu_model()} ({os.cpu_count()} logical CPUs)",
+        "cpu": cpu(),
         "python": platform.python_version(),
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "backend": keras.backend.backend(),
         "tflite_runtime": RUNTIME,
-        "load_average_at_start": _load(),
+        "load_average_at_start": load(),
         "units": {"psnr": "dB, Y channel, scale px shaved, per-image mean (srkit.evaluate)",
                   "bytes": "file size: the .keras file the model saves to, or the flatbuffer",
                   "latency_ms": f"median ms of one forward pass of the network alone on a {args.latency_size}x"
@@ -91,11 +71,11 @@ def main(argv=None) -> int:
         table = quantization_report(zoo.load(name, int(scale)), int(scale), args.datasets,
                                     input_size=args.input_size, latency_size=args.latency_size,
                                     repeats=args.repeats, name=name)
-        result["rows"] += _rows(table)
+        result["rows"] += table_rows(table, precise=("psnr", "ssim", "delta_psnr"), digits=3)
         cols = ["model", "variant", "scale", "dataset", "psnr", "ssim", "delta_psnr", "bytes", "latency_ms"]
         print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"), flush=True)
         print(f"({time.perf_counter() - t:.0f} s)", flush=True)
-        result["load_average_at_end"] = _load()
+        result["load_average_at_end"] = load()
         _write_text_atomic(args.json, json.dumps(result, indent=1) + "\n")  # usable if a later model fails
     print(f"load average: start {result['load_average_at_start']}, end {result['load_average_at_end']}")
     print(f"wrote {args.json}")

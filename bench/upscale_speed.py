@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
 import platform
 import statistics
 import sys
@@ -30,14 +29,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import cpu, load
 
 SCALE = 3
-
-
-def _cpu() -> str:
-    from srkit.env import cpu_model
-
-    return f"{cpu_model()} ({os.cpu_count()} logical CPUs)"
 
 
 def _interleaved_ms(methods: dict, runs: int) -> dict[str, float]:
@@ -121,10 +115,10 @@ def main(argv=None) -> int:
     result = {
         "command": "python " + " ".join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu": _cpu(),
+        "cpu": cpu(),
         "python": platform.python_version(),
         # other processes slow every method; the methods take turns, so the ratios are the robust numbers
-        "load_average_at_start": [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+        "load_average_at_start": load(),
         "unit": "ms per output megapixel (per image: median of the runs after a warm-up; Set14: total over its images)",
         "scale": SCALE,
         "runs": args.runs,

@@ -24,7 +24,6 @@ functions raise :class:`~srkit.errors.SrkitError`.  Quick use::
 
 from __future__ import annotations
 
-import math
 import re
 import time
 import weakref
