@@ -183,10 +183,6 @@ def _name_of(fn) -> str:
     return getattr(fn, "__name__", None) or type(fn).__name__
 
 
-def _shape_text(a) -> str:
-    return "x".join(str(v) for v in np.shape(a))
-
-
 def _require_callable(answer, what: str = "a function") -> None:
     if not callable(answer):
         raise Wrong(f"the answer should be {what} (pass the function itself, without calling it), "
