@@ -127,7 +127,7 @@ for cost in ("params", "gflops", "ms_per_mp"):  # over the rows shown (the plots
 #   and were trained for minutes (T91 + BSD200; the last runs' times are printed above, on a shared GPU or on
 #   this CPU, as each card says); the published ones were
 #   trained far longer, the recent ones on DIV2K. Much of the gap is training: the published FSRCNN has the
-#   zoo's design (12 k parameters against 12.8 k) and is 0.19 dB better.
+#   zoo's design (12 k parameters against 12.8 k) and is 0.09 dB better.
 # * **The fronts differ.** Counted in parameters or FLOPs, the published efficient models (SAFMN, RFDN,
 #   SwinIR-light) make up the front, with the published FSRCNN (and, in FLOPs, the zoo's fsrcnn) at the cheap
 #   end. In CPU time only the zoo's models have a number (the papers' times were measured on other machines),
@@ -198,8 +198,8 @@ print(f"fsrcnn / espcn time now: {total_fsrcnn / rows[0]['ms']:.1f} x")
 # ESPCN turns its FLOPs into time several times more efficiently (the GFLOP/s column): its 64- and 32-channel
 # convolutions give the CPU's vector units long runs of arithmetic on every pixel. FSRCNN's 12-channel layers
 # have too little work per pixel to keep them busy, and each layer, and each PReLU after it, is one more pass
-# over the image in memory. The shipped times were taken after one warm-up run on a loaded machine, so they
-# are larger than these; the ratio between the two models is what to read. **FLOPs rank models by arithmetic;
+# over the image in memory. The shipped times (three warm-up runs, five timed) were taken on another day and
+# may be a little larger or smaller than these; the ratio between the two models is what to read. **FLOPs rank models by arithmetic;
 # to rank them by speed, time them, on the hardware you will use.**
 #
 # ### What training costs: time to a validation PSNR
@@ -487,10 +487,12 @@ print(q_table.to_string(float_format=two))
 # %% [markdown]
 # Three things to read. **Size**: the int8 flatbuffers are 2 to 4 times smaller than the float32 ones (the
 # smallest gain is FSRCNN's, whose 12-channel layers hold so few weights that the file's fixed parts
-# weigh). **Speed**: every int8 model ran faster on this CPU than its float32 TFLite control, from about 1.4
-# times (FSRCNN) to about 4 to 5 times (the flagship, and ESPCN x3 in this run); one run
-# each, and the small models' few milliseconds move with the machine's load (runs of this bench on other
-# days gave ESPCN x3 2.7 to 5.6 times, FSRCNN 1.5 and 2.6 times): read the ratios as rough. **Quality**: the
+# weigh). **Speed** depends on the CPU: on the one this table was measured on (an Intel Xeon with AMX, whose
+# matrix units work in int8) the int8 flagship ran about 11 times faster than its float32 TFLite control and
+# the ESPCNs about 2.6 to 2.7 times, while the int8 FSRCNN ran slower than its control. One run each, and the
+# small models' few milliseconds move with the machine and its load (runs of this bench on other machines and
+# days gave the flagship about 4 times, ESPCN x3 2.7 to 5.6 times, FSRCNN 0.7 to 2.6 times): read the ratios
+# as rough. **Quality**: the
 # flagship loses about 0.25 dB, FSRCNN x3 about 0.8 dB, and the ESPCNs 0.1 to 0.4 dB. The price was once far
 # higher: the tanh ESPCNs the zoo shipped before its ReLU ones (the same layers with the paper's activation,
 # chapter 03) lost 1.1 to 2.9 dB in this same bench, at x2 and x3 more than all they had gained over bicubic.
@@ -521,7 +523,7 @@ for s in (2, 3, 4):
 # %% [markdown]
 # What to look for: how far the largest value lies beyond the 99.9th percentile. Min-max calibration spends
 # the int8 levels on the whole range, so where a few values are far larger than the rest, the bulk of them get
-# steps coarser than they need. In the ReLU ESPCNs above the largest value is 1.3 to 1.5 times the 99.9th
+# steps coarser than they need. In the ReLU ESPCNs above the largest value is 1.3 to 1.6 times the 99.9th
 # percentile: the steps fit the bulk of the values. In the tanh ESPCNs the largest input of the second tanh was 4 to 6.4 and
 # 99.9% of the values lay within less than half of it, and the tanh, steepest near 0 where the bulk of the
 # values are, passed those rounding errors on to the layer that draws the output. The same layers with other
@@ -684,8 +686,8 @@ interpret.embedding_plot(emb);
 #   for deep plain networks.
 # * Knowledge distillation (targets blended with the flagship's outputs) gave the 25 k-parameter ESPCN x4 no
 #   measurable gain; its start did: from the x3 body it can leave the plateau that a random start stays on.
-# * Post-training int8 quantisation made the files 2-4 times smaller and every model faster in TensorFlow Lite
-#   on this CPU (1.4 to 5 times); it cost the flagship about 0.25 dB and the ReLU ESPCNs 0.1 to 0.4 dB, where the
+# * Post-training int8 quantisation made the files 2-4 times smaller and most models faster in TensorFlow Lite
+#   (by how much depends on the CPU; FSRCNN's thin layers gained least, or lost); it cost the flagship about 0.25 dB and the ReLU ESPCNs 0.1 to 0.4 dB, where the
 #   tanh ESPCNs before them lost 1.1 to 2.9 dB to a few large inputs of a tanh. Its price depends on the
 #   trained weights, not only the architecture: measure it.
 # * LAM shows which LR pixels an output window was drawn from; the diffusion index says how spread they are.
