@@ -132,7 +132,7 @@ fig.tight_layout()
 # * **The flagship leads at every scale** it shares with the small models: depth and width help at x2 as at
 #   x4. Among the small models the order has changed each time one of them was trained further (ESPCN led
 #   FSRCNN at x2 and x4 until FSRCNN was trained 30 more minutes at each scale; after further runs of both,
-#   ESPCN leads at x2 by 0.07 dB on Set5, FSRCNN at x4 by 0.02 dB, and at x3 the two are within 0.02 dB): a
+#   FSRCNN leads at x2 by 0.06 dB on Set5 and at x4 by 0.02 dB, and at x3 the two are within 0.02 dB): a
 #   ranking is a statement about models
 #   *and* their training.
 # * **The published x8 points** (open squares) show the field at x8 in 2017: LapSRN +1.75 dB on Set5, VDSR
