@@ -199,8 +199,8 @@ print(f"fsrcnn / espcn time now: {total_fsrcnn / rows[0]['ms']:.1f} x")
 # convolutions give the CPU's vector units long runs of arithmetic on every pixel. FSRCNN's 12-channel layers
 # have too little work per pixel to keep them busy, and each layer, and each PReLU after it, is one more pass
 # over the image in memory. The shipped times (three warm-up runs, five timed) were taken on another day and
-# may be larger or smaller than these; the ratio between the two models is what to read. **FLOPs rank models by arithmetic;
-# to rank them by speed, time them, on the hardware you will use.**
+# may be larger or smaller than these; the ratio between the two models is what to read. **FLOPs rank models
+# by arithmetic; to rank them by speed, time them, on the hardware you will use.**
 #
 # ### What training costs: time to a validation PSNR
 #
