@@ -491,8 +491,8 @@ print(q_table.to_string(float_format=two))
 # matrix units work in int8) the int8 flagship ran about 11 times faster than its float32 TFLite control and
 # the ESPCNs about 2.6 to 2.7 times, while the int8 FSRCNN ran slower than its control. One run each, and the
 # small models' few milliseconds move with the machine and its load (runs of this bench on other machines and
-# days gave the flagship about 4 times, ESPCN x3 2.7 to 5.6 times, FSRCNN 0.7 to 2.6 times): read the ratios
-# as rough. **Quality**: the
+# days gave the flagship about 4 times, ESPCN x3 2.7 to 5.6 times, FSRCNN 1.4 to 2.6 times and, once, on a
+# loaded machine, slower than float32): read the ratios as rough. **Quality**: the
 # flagship loses about 0.25 dB, FSRCNN x3 about 0.8 dB, and the ESPCNs 0.1 to 0.4 dB. The price was once far
 # higher: the tanh ESPCNs the zoo shipped before its ReLU ones (the same layers with the paper's activation,
 # chapter 03) lost 1.1 to 2.9 dB in this same bench, at x2 and x3 more than all they had gained over bicubic.
@@ -687,8 +687,9 @@ interpret.embedding_plot(emb);
 # * Knowledge distillation (targets blended with the flagship's outputs) gave the 25 k-parameter ESPCN x4 no
 #   measurable gain; its start did: from the x3 body it can leave the plateau that a random start stays on.
 # * Post-training int8 quantisation made the files 2-4 times smaller and most models faster in TensorFlow Lite
-#   (by how much depends on the CPU; FSRCNN's thin layers gained least, or lost); it cost the flagship about 0.25 dB and the ReLU ESPCNs 0.1 to 0.4 dB, where the
-#   tanh ESPCNs before them lost 1.1 to 2.9 dB to a few large inputs of a tanh. Its price depends on the
+#   (by how much depends on the CPU; FSRCNN gained least, or lost); it cost the flagship about 0.25 dB and
+#   the ReLU ESPCNs 0.1 to 0.4 dB, where the tanh ESPCNs before them lost 1.1 to 2.9 dB to a few large inputs
+#   of a tanh. Its price depends on the
 #   trained weights, not only the architecture: measure it.
 # * LAM shows which LR pixels an output window was drawn from; the diffusion index says how spread they are.
 #   Deep networks can see far (68 x 68 LR pixels for the flagship) but use a much smaller region.
