@@ -63,7 +63,7 @@ API: dict[str, tuple[str, ...]] = {
     "models": ('ModelSpec', 'REGISTRY', 'INPUT_KINDS', 'register', 'unregister', 'spec', 'names', 'build',
         'naive_cnn', 'srcnn', 'fsrcnn', 'espcn', 'edsr', 'drcn', 'sequence_rnn', 'multiframe_rnn', 'with_frames',
         'PixelShuffle', 'ResidualScale', 'ConvRecurrent2D', 'PairWithReference', 'FrameSelect', 'WeightedSum',
-        'RowRNN', 'load_model', 'RepConv2D', 'fuse_repconv', 'collapse', 'rep_espcn', 'edsr_progressive',
+        'RowRNN', 'BiGRU', 'load_model', 'RepConv2D', 'fuse_repconv', 'collapse', 'rep_espcn', 'edsr_progressive',
         'transfer_weights'),
     "configs": ('JsonConfig', 'TrainConfig', 'GANConfig', 'defaults',),
     "train": ('TrainConfig', 'TrainResult', 'train', 'validate', 'benchmark_scores', 'JsonConfig', 'RunFolder', 'fit_run', 'finished',

@@ -113,3 +113,33 @@ def test_sequence_rnn_any_size_context_and_serialisation(tmp_path):
     np.testing.assert_allclose(np.asarray(loaded(x)), out, atol=1e-5)
     with pytest.raises(ValueError, match="axis"):
         models.RowRNN(4, axis="diagonal")
+
+
+def test_bigru_computes_what_keras_bidirectional_computes():
+    seq = np.random.default_rng(1).random((3, 6, 5), dtype=np.float32)
+    ours = models.BiGRU(4)
+    theirs = keras.layers.Bidirectional(keras.layers.GRU(4, return_sequences=True))
+    ours.build(seq.shape)
+    theirs.build(seq.shape)
+    ours.set_weights(theirs.get_weights())  # same order: forward GRU's weights, then backward's
+    np.testing.assert_allclose(np.asarray(ours(seq)), np.asarray(theirs(seq)), atol=1e-6)
+    assert ours.compute_output_shape((None, 6, 5)) == (None, 6, 8)
+
+
+def test_many_row_rnns_load_even_when_python_reuses_object_ids(tmp_path, monkeypatch):
+    # Loading tracks objects by id(); once an object is freed, CPython may give its id to the next one.
+    # Make every GRU share one id, the worst case of that reuse: each RowRNN must still get its own GRUs.
+    from keras.src.saving import serialization_lib
+    monkeypatch.setattr(serialization_lib, "id",
+                        lambda obj: 1 if isinstance(obj, keras.layers.GRU) else id(obj), raising=False)
+    inp = keras.Input((None, None, 1))
+    x = inp
+    for axis in ("rows", "cols", "rows"):
+        x = models.RowRNN(3, axis)(x)
+    m = keras.Model(inp, x)
+    m.save(tmp_path / "rows.keras")
+    loaded = keras.saving.load_model(tmp_path / "rows.keras", safe_mode=True)
+    grus = [g for layer in loaded.layers[1:] for g in (layer.rnn.forward_layer, layer.rnn.backward_layer)]
+    assert len({id(g) for g in grus}) == 6 and [g.go_backwards for g in grus] == [False, True] * 3
+    x = np.random.default_rng(2).random((1, 4, 5, 1), dtype=np.float32)
+    np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(m(x)), atol=1e-5)

@@ -45,7 +45,7 @@ __all__ = [
     "ModelSpec", "REGISTRY", "INPUT_KINDS", "register", "unregister", "spec", "names", "build",
     "naive_cnn", "srcnn", "fsrcnn", "espcn", "edsr", "drcn", "sequence_rnn", "multiframe_rnn", "with_frames",
     "PixelShuffle", "ResidualScale", "ConvRecurrent2D", "PairWithReference", "FrameSelect", "WeightedSum", "RowRNN",
-    "load_model", "RepConv2D", "fuse_repconv", "collapse", "rep_espcn", "edsr_progressive", "transfer_weights",
+    "BiGRU", "load_model", "RepConv2D", "fuse_repconv", "collapse", "rep_espcn", "edsr_progressive", "transfer_weights",
 ]
 
 # Builders and layers load Keras (and TensorFlow): they are imported on first use, so that the registry
@@ -54,7 +54,7 @@ _LAZY = {
     **{n: "cnn" for n in ("naive_cnn", "srcnn", "fsrcnn", "espcn", "edsr", "check_scale")},
     **{n: "recurrent" for n in ("drcn", "sequence_rnn", "multiframe_rnn", "with_frames")},
     **{n: "layers" for n in ("PixelShuffle", "ResidualScale", "ConvRecurrent2D", "PairWithReference", "FrameSelect",
-                             "WeightedSum", "RowRNN")},
+                             "WeightedSum", "RowRNN", "BiGRU")},
     **{n: "reparam" for n in ("RepConv2D", "fuse_repconv", "collapse", "rep_espcn")},
     "edsr_progressive": "progressive",
     "transfer_weights": "transfer",

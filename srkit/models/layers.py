@@ -7,7 +7,7 @@ import keras
 from keras import layers, ops
 
 __all__ = ["PixelShuffle", "ResidualScale", "ConvRecurrent2D", "PairWithReference", "FrameSelect", "WeightedSum",
-           "RowRNN"]
+           "RowRNN", "BiGRU"]
 
 
 @keras.saving.register_keras_serializable(package="srkit")
@@ -180,6 +180,40 @@ class WeightedSum(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="srkit")
+class BiGRU(layers.Layer):
+    """A bidirectional GRU over sequences: ``(N, T, C) -> (N, T, 2*units)``.
+
+    Two GRUs read each sequence, ``forward_layer`` from the first step to the last and
+    ``backward_layer`` from the last to the first; the backward outputs are flipped back so that
+    position ``t`` carries a summary of everything before ``t`` (first ``units`` channels) and of
+    everything after it (last ``units``).  This is what ``keras.layers.Bidirectional(GRU(...))``
+    computes, with the same weight names, written out so that it can be built inside another
+    layer: ``Bidirectional`` copies the layer it wraps through Keras' serialisation, which can pick
+    up the wrong object when a model holding several of them is loaded.
+    """
+
+    def __init__(self, units: int = 32, **kwargs):
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.forward_layer = layers.GRU(self.units, return_sequences=True, name="forward_gru")
+        self.backward_layer = layers.GRU(self.units, return_sequences=True, go_backwards=True, name="backward_gru")
+
+    def build(self, input_shape):
+        self.forward_layer.build(input_shape)
+        self.backward_layer.build(input_shape)
+
+    def call(self, seq):
+        backward = ops.flip(self.backward_layer(seq), axis=1)  # go_backwards emits the last step first
+        return ops.concatenate([self.forward_layer(seq), backward], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], 2 * self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+@keras.saving.register_keras_serializable(package="srkit")
 class RowRNN(layers.Layer):
     """A bidirectional GRU run along every row (``axis='rows'``) or column (``axis='cols'``) of a feature
     map: ``(B, H, W, C) -> (B, H, W, 2*units)``.
@@ -195,7 +229,7 @@ class RowRNN(layers.Layer):
         if axis not in ("rows", "cols"):
             raise ValueError(f"axis must be 'rows' or 'cols', got {axis!r}.")
         self.units, self.axis = int(units), axis
-        self.rnn = layers.Bidirectional(layers.GRU(self.units, return_sequences=True), name="bigru")
+        self.rnn = BiGRU(self.units, name="bigru")
 
     def build(self, input_shape):
         self.rnn.build((None, None, input_shape[-1]))
