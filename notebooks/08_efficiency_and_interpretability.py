@@ -488,11 +488,10 @@ print(q_table.to_string(float_format=two))
 # Three things to read. **Size**: the int8 flatbuffers are 2 to 4 times smaller than the float32 ones (the
 # smallest gain is FSRCNN's, whose 12-channel layers hold so few weights that the file's fixed parts
 # weigh). **Speed** depends on the CPU: on the one this table was measured on (an Intel Xeon with AMX, whose
-# matrix units work in int8) the int8 flagship ran about 11 times faster than its float32 TFLite control and
-# the ESPCNs about 2.6 to 2.7 times, while the int8 FSRCNN ran slower than its control. One run each, and the
-# small models' few milliseconds move with the machine and its load (runs of this bench on other machines and
-# days gave the flagship about 4 times, ESPCN x3 2.7 to 5.6 times, FSRCNN 1.4 to 2.6 times and, once, on a
-# loaded machine, slower than float32): read the ratios as rough. **Quality**: the
+# matrix units work in int8) the int8 flagship ran about 6.5 times faster than its float32 TFLite control and
+# the ESPCNs 1.5 to 2.4 times, while the int8 FSRCNN ran slower than its control. One run each, and the
+# small models' few milliseconds move with the machine and its load (other runs of this bench gave the flagship
+# 4 to 11 times, ESPCN x3 up to 5.6 times, FSRCNN 0.6 to 2.6 times): read the ratios as rough. **Quality**: the
 # flagship loses about 0.25 dB, FSRCNN x3 about 0.8 dB, and the ESPCNs 0.1 to 0.4 dB. The price was once far
 # higher: the tanh ESPCNs the zoo shipped before its ReLU ones (the same layers with the paper's activation,
 # chapter 03) lost 1.1 to 2.9 dB in this same bench, at x2 and x3 more than all they had gained over bicubic.
