@@ -187,7 +187,7 @@ class BiGRU(layers.Layer):
     ``backward_layer`` from the last to the first; the backward outputs are flipped back so that
     position ``t`` carries a summary of everything before ``t`` (first ``units`` channels) and of
     everything after it (last ``units``).  This is what ``keras.layers.Bidirectional(GRU(...))``
-    computes, with the same weight names, written out so that it can be built inside another
+    computes, with the same weight paths in a saved file, written out so that it can be built inside another
     layer: ``Bidirectional`` copies the layer it wraps through Keras' serialisation, which can pick
     up the wrong object when a model holding several of them is loaded.
     """
