@@ -124,10 +124,11 @@ for cost in ("params", "gflops", "ms_per_mp"):  # over the rows shown (the plots
 # Three things to read from the plane:
 #
 # * **The zoo sits below the published points** at similar cost. The zoo's networks see only the luma channel
-#   and were trained for minutes (T91 + BSD200; the last runs' times are printed above, on a shared GPU or on
-#   this CPU, as each card says); the published ones were
+#   and were trained for minutes to a few hours (T91 + BSD200; the last runs' times are printed above, on a shared
+#   GPU or on this CPU, as each card says); the published ones were
 #   trained far longer, the recent ones on DIV2K. Much of the gap is training: the published FSRCNN has the
-#   zoo's design (12 k parameters against 12.8 k) and is 0.09 dB better.
+#   zoo's design (12 k parameters against 12.8 k), and after about four hours of training on this CPU (its card)
+#   the zoo's FSRCNN is only 0.02 dB behind it.
 # * **The fronts differ.** Counted in parameters or FLOPs, the published efficient models (SAFMN, RFDN,
 #   SwinIR-light) make up the front, with the published FSRCNN (and, in FLOPs, the zoo's fsrcnn) at the cheap
 #   end. In CPU time only the zoo's models have a number (the papers' times were measured on other machines),
