@@ -176,8 +176,8 @@ compare({
 # Each of the 64 first-layer filters is a 9x9 pattern the network looks for. Look for oriented edge
 # detectors, blobs and high-frequency texture detectors. Many of our filters are still noisy: the
 # SRCNN paper trained for about 10^8 back-propagations and got smoother, Gabor-like filters; ours
-# trained for about 40,000 steps (see its card). Noise in a filter that the next layers ignore costs little,
-# which is why the PSNR can be good while the filters look rough.
+# trained for about 107,000 steps in three runs (see its card). Noise in a filter that the next layers
+# ignore costs little, which is why the PSNR can be good while the filters look rough.
 
 # %%
 from srkit.viz import show_filters
