@@ -123,15 +123,16 @@ for cost in ("params", "gflops", "ms_per_mp"):  # over the rows shown (the plots
 # %% [markdown]
 # Three things to read from the plane:
 #
-# * **The zoo sits below the published points** at similar cost. The zoo's networks see only the luma channel
+# * **The zoo mostly sits below the published points** at similar cost. The zoo's networks see only the luma channel
 #   and were trained for minutes to a few hours (T91 + BSD200; the last runs' times are printed above, on a shared
 #   GPU or on this CPU, as each card says); the published ones were
 #   trained far longer, the recent ones on DIV2K. Much of the gap is training: the published FSRCNN has the
-#   zoo's design (12 k parameters against 12.8 k), and after about four hours of training on this CPU (its card)
-#   the zoo's FSRCNN is only 0.02 dB behind it.
+#   zoo's design (12 k parameters against 12.8 k), and after about six hours of training on this CPU (its card)
+#   the zoo's FSRCNN is 0.02 dB ahead of it.
 # * **The fronts differ.** Counted in parameters or FLOPs, the published efficient models (SAFMN, RFDN,
-#   SwinIR-light) make up the front, with the published FSRCNN (and, in FLOPs, the zoo's fsrcnn) at the cheap
-#   end. In CPU time only the zoo's models have a number (the papers' times were measured on other machines),
+#   SwinIR-light) make up the front, with FSRCNN at the cheap end: in parameters the published FSRCNN (12 k),
+#   then the zoo's fsrcnn (12.8 k, 0.02 dB better); in FLOPs the zoo's fsrcnn alone, as the published one is
+#   counted at 9.20 GFLOPs (see below). In CPU time only the zoo's models have a number (the papers' times were measured on other machines),
 #   and that front is a different one: espcn, the fastest, then fsrcnn, slower and better, then edsr; srcnn
 #   drops off it, both slower and worse than fsrcnn at x4.
 # * **FLOP counts follow conventions.** The published FSRCNN's 9.20 GFLOPs against the zoo FSRCNN's 1.44 is not
