@@ -176,7 +176,7 @@ compare({
 # Each of the 64 first-layer filters is a 9x9 pattern the network looks for. Look for oriented edge
 # detectors, blobs and high-frequency texture detectors. Many of our filters are still noisy: the
 # SRCNN paper trained for about 10^8 back-propagations and got smoother, Gabor-like filters; ours
-# trained for about 157,000 steps in five runs (see its card). Noise in a filter that the next layers
+# trained for about 223,000 steps in six runs (see its card). Noise in a filter that the next layers
 # ignore costs little, which is why the PSNR can be good while the filters look rough.
 
 # %%
