@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -176,7 +176,7 @@ compare({
 # Each of the 64 first-layer filters is a 9x9 pattern the network looks for. Look for oriented edge
 # detectors, blobs and high-frequency texture detectors. Many of our filters are still noisy: the
 # SRCNN paper trained for about 10^8 back-propagations and got smoother, Gabor-like filters; ours
-# trained for about 223,000 steps in six runs (see its card). Noise in a filter that the next layers
+# trained for about 261,000 steps in seven runs (see its card). Noise in a filter that the next layers
 # ignore costs little, which is why the PSNR can be good while the filters look rough.
 
 # %%
