@@ -269,3 +269,34 @@ def test_cards_say_where_the_network_departs_from_its_paper(capsys):
     out = capsys.readouterr().out
     for (name, scale), text in departed.items():
         assert f"  {name} x{scale}: {text}" in out
+
+
+def _card_attempts_tool():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import card_attempts
+
+    return card_attempts
+
+
+@pytest.mark.parametrize("name,scale", sorted(EXPECTED))
+def test_an_attempt_on_rescaled_copies_says_which_factors_its_command_used(name, scale):
+    tool = _card_attempts_tool()
+    for a in zoo.card(name, scale).get("status", {}).get("attempts", []):
+        factors = tool.command_rescale(a["command"])
+        if factors or "rescale" in a:
+            assert a.get("rescale") == factors, a["command"]
+
+
+def test_card_attempts_fills_in_rescale_from_the_command_and_rejects_a_contradiction():
+    tool = _card_attempts_tool()
+    cmd = "srkit train fsrcnn --scale 3 --lr 5e-4 --rescale 0.9 0.8 0.7 0.6 --time-budget 60 --out runs/x"
+    assert tool.command_rescale(cmd) == [0.9, 0.8, 0.7, 0.6]
+    assert tool.command_rescale("srkit train fsrcnn --scale 3") == []
+    assert tool.with_rescale({"command": cmd}, "x")["rescale"] == [0.9, 0.8, 0.7, 0.6]
+    assert "rescale" not in tool.with_rescale({"command": "srkit train espcn"}, "x")
+    with pytest.raises(SystemExit, match="'rescale' is \\[0.9\\] but its command trains with \\[0.9, 0.8"):
+        tool.with_rescale({"command": cmd, "rescale": [0.9]}, "x")
+    with pytest.raises(SystemExit, match="no rescaled copies"):
+        tool.with_rescale({"command": "srkit train espcn", "rescale": [0.5]}, "x")

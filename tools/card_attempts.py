@@ -4,7 +4,9 @@
 
 The JSON maps a card (``NAME_xS``) to ``{"attempts": [...], "next_step": "..."}``.  Each attempt is a measured
 run: ``{"what", "command", "where", "minutes", "steps", "val_before", "val_after", "shipped"}`` (validation
-PSNR on the held-out training images, from the run folder's state.json).  The card's ``status`` gets
+PSNR on the held-out training images, from the run folder's state.json).  An attempt whose command trains on
+rescaled copies (``--rescale F ...``) carries those factors as ``rescale``, filled in from the command when
+absent; a ``rescale`` that disagrees with the command is an error.  The card's ``status`` gets
 ``attempts`` (replaced, not appended: the JSON is the record) and ``next_step``.  The card's ``targets`` are
 copied again from the model registry (``srkit.models.REGISTRY``, the one place published numbers live; a
 distilled model takes its architecture's), and ``targets_met``, ``status.targets_reached`` and
@@ -53,17 +55,42 @@ def retargeted(card: dict) -> dict:
     return card
 
 
+def command_rescale(command: str) -> list[float]:
+    """The factors after ``--rescale`` in a training command (``[]`` when it has none)."""
+    words = command.split()
+    if "--rescale" not in words:
+        return []
+    factors = []
+    for word in words[words.index("--rescale") + 1:]:
+        if word.startswith("--"):
+            break
+        factors.append(float(word))
+    return factors
+
+
+def with_rescale(attempt: dict, where: str) -> dict:
+    """``attempt`` with ``rescale`` equal to its command's factors; an error if it says otherwise."""
+    factors = command_rescale(attempt["command"])
+    if "rescale" in attempt and [float(f) for f in attempt["rescale"]] != factors:
+        raise SystemExit(f"{where}: 'rescale' is {attempt['rescale']} but its command trains with "
+                         f"{factors or 'no rescaled copies'}; make them agree.")
+    return {**attempt, "rescale": factors} if factors and "rescale" not in attempt else attempt
+
+
 def updated(card: dict, entry: dict) -> dict:
+    attempts = []
     for i, attempt in enumerate(entry.get("attempts", [])):
+        where = f"{card['name']} x{card['scale']}: attempt {i + 1}"
         missing = [k for k in KEYS if k not in attempt]
         if missing:
-            raise SystemExit(f"{card['name']} x{card['scale']}: attempt {i + 1} lacks {missing}.")
+            raise SystemExit(f"{where} lacks {missing}.")
+        attempts.append(with_rescale(attempt, where))
     from srkit.zoo import psnr_gaps
 
     card = retargeted(card)
     status = dict(card.get("status", {}))
     status["psnr_gap_db"] = psnr_gaps(card)
-    status["attempts"] = entry.get("attempts", [])
+    status["attempts"] = attempts
     if "next_step" in entry:
         status["next_step"] = entry["next_step"]
     return {**card, "status": status}
