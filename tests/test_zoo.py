@@ -274,7 +274,8 @@ def test_cards_say_where_the_network_departs_from_its_paper(capsys):
 def _card_attempts_tool():
     import sys
 
-    sys.path.insert(0, str(ROOT / "tools"))
+    if str(ROOT / "tools") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tools"))
     import card_attempts
 
     return card_attempts
