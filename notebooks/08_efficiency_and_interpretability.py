@@ -494,7 +494,7 @@ print(q_table.to_string(float_format=two))
 # the ESPCNs about 3 times, and the int8 FSRCNN 1.4 times, the least. One run each, and the small models' few
 # milliseconds move with the machine and its load (other runs of this bench gave the flagship 4 to 11 times,
 # ESPCN x3 up to 5.6 times, and FSRCNN 0.6 to 2.6 times, slower than its control in some): read the ratios as
-# rough. **Quality**: the flagship loses about 0.25 dB, FSRCNN x3 about 1 dB, and the ESPCNs 0.1 to 0.4 dB. The price was once far
+# rough. **Quality**: the flagship loses about 0.25 dB, FSRCNN x3 about 0.9 dB, and the ESPCNs 0.1 to 0.4 dB. The price was once far
 # higher: the tanh ESPCNs the zoo shipped before its ReLU ones (the same layers with the paper's activation,
 # chapter 03) lost 1.1 to 2.9 dB in this same bench, at x2 and x3 more than all they had gained over bicubic.
 # Why? Quantisation spends 256 levels on the range each tensor takes on the calibration patches; a tensor with
