@@ -215,8 +215,8 @@ print(shown.pivot_table(index=["dataset", "model"], columns="scale", values="cel
 # The targets are the numbers of the paper each model is named after (VDSR for the flagship). The shipped
 # weights were trained for minutes to hours, not days (see each card's `training` section). ESPCN, held to
 # SRCNN's numbers, reaches them at every scale in the table above; the others do not yet at every scale (FSRCNN
-# x4 and SRCNN x2 meet their papers on all three test sets, FSRCNN x2 and SRCNN x3 on all but Set14), and the cards and the README
-# say by how much.
+# x2 and x4 and SRCNN x2 meet their papers on all three test sets, SRCNN x3 on all but Set14 and FSRCNN x3 on all
+# but Set5), and the cards and the README say by how much.
 #
 # Do the stored numbers reproduce? Score the four models and bicubic live on Set5 at x3 (a few seconds)
 # and compare with the cards:

@@ -158,7 +158,7 @@ for name in ("fsrcnn", "espcn"):
     print(f"{name}: {len(convs)} convolution layers: {'; '.join(convs)}")
 
 # %% [markdown]
-# FSRCNN needs about half of ESPCN's FLOPs and yet takes well over twice its CPU time (printed above). Where
+# FSRCNN needs about half of ESPCN's FLOPs and yet takes more than twice its CPU time (printed above). Where
 # does its time go? Timed now, for the same 288 x 480 output as the shipped table, each part after ten
 # warm-up runs (the first runs of a model are slower and erratic; these numbers move with the machine's load):
 
@@ -491,10 +491,10 @@ print(q_table.to_string(float_format=two))
 # smallest gain is FSRCNN's, whose 12-channel layers hold so few weights that the file's fixed parts
 # weigh). **Speed** depends on the CPU: on the one this table was measured on (an AMD EPYC, whose AVX512 VNNI
 # instructions multiply int8 values) the int8 flagship ran about 4 times faster than its float32 TFLite control,
-# the ESPCNs about 3 times, and the int8 FSRCNN 1.4 times, the least. One run each, and the small models' few
+# the ESPCNs 2.6 to 5.5 times, and the int8 FSRCNN 1.5 times, the least. One run each, and the small models' few
 # milliseconds move with the machine and its load (other runs of this bench gave the flagship 4 to 11 times,
 # ESPCN x3 up to 5.6 times, and FSRCNN 0.6 to 2.6 times, slower than its control in some): read the ratios as
-# rough. **Quality**: the flagship loses about 0.25 dB, FSRCNN x3 about 0.9 dB, and the ESPCNs 0.1 to 0.4 dB. The price was once far
+# rough. **Quality**: the flagship loses about 0.25 dB, FSRCNN x3 about 1.2 dB, and the ESPCNs 0.1 to 0.4 dB. The price was once far
 # higher: the tanh ESPCNs the zoo shipped before its ReLU ones (the same layers with the paper's activation,
 # chapter 03) lost 1.1 to 2.9 dB in this same bench, at x2 and x3 more than all they had gained over bicubic.
 # Why? Quantisation spends 256 levels on the range each tensor takes on the calibration patches; a tensor with
@@ -676,7 +676,7 @@ interpret.embedding_plot(emb);
 # * A model's cost has three faces: parameters, FLOPs (counted, machine-independent) and time (measured,
 #   machine- and load-dependent). `profile.quality_cost` and `viz.quality_cost_plot` draw the quality-cost
 #   plane with its Pareto front; the front depends on the cost axis.
-# * FLOPs do not predict speed: FSRCNN has half of ESPCN's FLOPs and takes well over twice its CPU time; its
+# * FLOPs do not predict speed: FSRCNN has half of ESPCN's FLOPs and takes more than twice its CPU time; its
 #   thin layers turn far fewer FLOPs into work per second than ESPCN's wide ones.
 # * Training efficiency is the time to a validation PSNR, not steps per second. On this CPU mixed bfloat16
 #   reached it about 1.5 times sooner and a smaller batch (more updates) too; steps per execution, caching and
