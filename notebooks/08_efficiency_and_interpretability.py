@@ -491,7 +491,7 @@ print(q_table.to_string(float_format=two))
 # smallest gain is FSRCNN's, whose 12-channel layers hold so few weights that the file's fixed parts
 # weigh). **Speed** depends on the CPU: on the one this table was measured on (an AMD EPYC, whose AVX512 VNNI
 # instructions multiply int8 values) the int8 flagship ran about 4 times faster than its float32 TFLite control,
-# the ESPCNs 2.6 to 5.5 times, and the int8 FSRCNN 1.5 times, the least. One run each, and the small models' few
+# the ESPCNs 2.9 to 5.2 times, and the int8 FSRCNN 1.5 times, the least. One run each, and the small models' few
 # milliseconds move with the machine and its load (other runs of this bench gave the flagship 4 to 11 times,
 # ESPCN x3 up to 5.6 times, and FSRCNN 0.6 to 2.6 times, slower than its control in some): read the ratios as
 # rough. **Quality**: the flagship loses about 0.25 dB, FSRCNN x3 about 1.2 dB, and the ESPCNs 0.1 to 0.4 dB. The price was once far
