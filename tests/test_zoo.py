@@ -152,6 +152,22 @@ def test_the_gaps_quoted_in_the_text_are_the_cards_gaps(page):
     assert not shortfalls(["espcn"]) and all(zoo.targets_met(zoo.card("espcn", s))["all"] for s in (2, 3, 4))
 
 
+
+def test_the_small_model_ranking_quoted_in_chapter_07_follows_the_cards():
+    """Notebook 07 says by how much FSRCNN leads the other small models on Set5 at x2, x3 and x4; those
+    margins must be the cards' (best of SRCNN and ESPCN), so the sentence cannot go stale after a retrain."""
+    text = " ".join(line.lstrip("# ") for line in
+                    (ROOT / "notebooks" / "07_higher_scale_and_quality.py").read_text(encoding="utf-8").splitlines())
+    m = re.search(r"FSRCNN leads them on Set5 at all three scales, by ([0-9.]+) dB at x2, ([0-9.]+) dB at x3 "
+                  r"and ([0-9.]+) dB at x4", text)
+    assert m, "notebook 07 no longer quotes FSRCNN's lead"
+
+    def set5(model, scale):
+        return zoo.card(model, scale)["scores"]["Set5"]["psnr"]
+
+    leads = [round(set5("fsrcnn", s) - max(set5("srcnn", s), set5("espcn", s)), 2) for s in (2, 3, 4)]
+    assert [float(g) for g in m.groups()] == leads, f"notebook 07 quotes {m.groups()}, the cards give {leads}"
+
 @pytest.fixture
 def fake_zoo(tmp_path, monkeypatch):
     shutil.copytree(zoo.ZOO_DIR / "cards", tmp_path / "cards")
