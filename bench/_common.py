@@ -6,7 +6,10 @@ The scripts are run as ``python bench/NAME.py``, so this folder is on ``sys.path
 
 from __future__ import annotations
 
+import datetime
 import os
+import platform
+import sys
 
 import numpy as np
 
@@ -21,6 +24,18 @@ def cpu() -> str:
 def load() -> list[float] | None:
     """The 1-, 5- and 15-minute load averages (None where the system has none): timings depend on them."""
     return [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None
+
+
+def run_record(argv: list[str] | None) -> dict:
+    """The head of a result file: the command that made it (``argv`` as given to ``main``, else the
+    command line), when (UTC), on which CPU and under which Python."""
+    args = argv if argv is not None else sys.argv[1:]
+    return {
+        "command": "python " + " ".join([sys.argv[0], *args]),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "cpu": cpu(),
+        "python": platform.python_version(),
+    }
 
 
 def table_rows(table, precise: tuple[str, ...] = ("psnr",), digits: int = 2) -> list[dict]:

@@ -14,13 +14,10 @@ end.  The Pareto front is marked for each cost (``pareto_params``, ``pareto_gflo
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import platform
-import sys
 from pathlib import Path
 
-from _common import cpu, load, table_rows
+from _common import load, run_record, table_rows
 
 
 def main(argv=None) -> int:
@@ -37,10 +34,7 @@ def main(argv=None) -> int:
     from srkit.profile import COST_COLUMNS, REFERENCE_FILE, pareto_front, quality_cost
 
     result = {
-        "command": "python " + " ".join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu": cpu(),
-        "python": platform.python_version(),
+        **run_record(argv),
         "keras": keras.__version__,
         "backend": keras.backend.backend(),
         # other processes slow the forward passes: ms_per_mp is only comparable within one run at one load

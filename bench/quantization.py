@@ -16,14 +16,11 @@ CPU times depend on the machine and its load, recorded at the start and the end.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import platform
-import sys
 import time
 from pathlib import Path
 
-from _common import cpu, load, table_rows
+from _common import load, run_record, table_rows
 
 DEFAULT_MODELS = ["espcn:3", "fsrcnn:3", "edsr:3", "espcn:2", "espcn:4"]
 
@@ -46,10 +43,7 @@ def main(argv=None) -> int:
     from srkit.quantize import RUNTIME, quantization_report
 
     result = {
-        "command": "python " + " ".join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu": cpu(),
-        "python": platform.python_version(),
+        **run_record(argv),
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "backend": keras.backend.backend(),

@@ -19,17 +19,14 @@ script says so.  The ratios kit / OpenCV are measured in the same run, the metho
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from _common import cpu, load
+from _common import load, run_record
 
 SCALE = 3
 
@@ -113,10 +110,7 @@ def main(argv=None) -> int:
     up = KerasUpscaler(model, "espcn")  # for the forward pass alone
 
     result = {
-        "command": "python " + " ".join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu": cpu(),
-        "python": platform.python_version(),
+        **run_record(argv),
         # other processes slow every method; the methods take turns, so the ratios are the robust numbers
         "load_average_at_start": load(),
         "unit": "ms per output megapixel (per image: median of the runs after a warm-up; Set14: total over its images)",
