@@ -132,7 +132,7 @@ fig.tight_layout()
 # * **The flagship leads at every scale** it shares with the small models: depth and width help at x2 as at
 #   x4. Among the small models the order has changed each time one of them was trained further (ESPCN led
 #   FSRCNN at x2 and x4 until FSRCNN was trained 30 more minutes at each scale; after further runs of both,
-#   FSRCNN leads the other small models on Set5 at all three scales, by 0.25 dB at x2, 0.29 dB at x3 and
+#   FSRCNN leads the other small models on Set5 at all three scales, by 0.25 dB at x2, 0.28 dB at x3 and
 #   0.14 dB at x4): a ranking is a statement about models *and* their training.
 # * **The published x8 points** (open squares) show the field at x8 in 2017: LapSRN +1.75 dB on Set5, VDSR
 #   +1.53 dB, SRCNN +0.93 dB. Where the kit's x8 flagship lands among them is printed above; it was trained
